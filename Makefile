@@ -1,0 +1,78 @@
+# Two commands matter: `make run` and `make test` (see README). Everything else
+# is a step they use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+STAMP     := $(VENV)/.installed
+MODEL     := models/zqbz.tar.gz
+
+export RASA_PORT   ?= 5005
+export ACTION_PORT ?= 5055
+export WEB_PORT    ?= 8000
+export BIND_HOST   ?= 127.0.0.1
+export TRACKER_DB  ?= rasa.db
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONHASHSEED := 0
+
+# Rasa 3.6 needs Python 3.10: python3.10 on PATH if it runs (a pyenv shim may
+# exist without working), else the newest under pyenv's versions folder.
+PYTHON310 := $(shell \
+  if python3.10 -c 'import sys' >/dev/null 2>&1; then command -v python3.10; \
+  else ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10 2>/dev/null | sort -V | tail -n 1; fi)
+
+NLU_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null) actions/normalization.py
+
+.PHONY: help install train run shell test test-unit validate test-stories test-model clean
+
+help:
+	@echo "make run    install, train if needed, serve (Rasa :$(RASA_PORT), actions :$(ACTION_PORT))"
+	@echo "make test   install and run every check"
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@if [ -z "$(PYTHON310)" ]; then \
+	  echo "error: Python 3.10 not found (Rasa 3.6 does not install on 3.11)." >&2; \
+	  echo "       Install it (e.g. 'pyenv install 3.10') or put python3.10 on PATH." >&2; exit 1; fi
+	@echo "Creating $(VENV) with $(PYTHON310)"
+	@[ -x $(PY) ] || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip<24.1"
+	$(PY) -m pip install --quiet -c constraints.txt -r requirements-dev.txt
+	@touch $@
+
+install: $(STAMP)
+
+# Retrain only when something the model is built from changed.
+$(MODEL): $(STAMP) $(NLU_INPUTS)
+	$(RASA) train --fixed-model-name zqbz --out models
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	@scripts/serve.sh
+
+shell: $(MODEL)
+	@scripts/serve.sh --shell
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -m "not model" tests
+
+validate: $(STAMP)
+	$(PY) scripts/validate_data.py
+
+test-stories: $(MODEL)
+	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) \
+	  --fail-on-prediction-errors --out results/stories
+
+test-model: $(MODEL)
+	$(PY) -m pytest -m model tests
+
+test: test-unit validate train test-stories test-model
+	@echo "make test: all checks passed"
+
+clean:
+	rm -rf models results .rasa .pytest_cache

@@ -1,0 +1,73 @@
+"""``action_clarify``: "您是不是想问…" when NLU is unsure, instead of a guess.
+
+Offers up to three likely meanings as buttons, each titled with the question
+stored in its response's ``metadata.question`` (domain.yml), and a "none of
+these" button (``utter_clarify``'s ``metadata.none_of_these``) that leads to the
+honest out-of-scope answer.
+"""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+MAX_SUGGESTIONS = 3
+# Candidates below this confidence are noise, not a meaning worth offering.
+MIN_CONFIDENCE = 0.1
+# Intents that can be offered, with the response whose metadata names them and
+# the payload that triggers them. FAQ topics are handled separately.
+SUGGESTIBLE_INTENTS = {"ask_can_exit": ("utter_start_exit_check", "/ask_can_exit")}
+
+
+def _question(domain: DomainDict, response: Text) -> Optional[Text]:
+    variations = domain.get("responses", {}).get(response) or [{}]
+    return (variations[0].get("metadata") or {}).get("question")
+
+
+def suggestions(message: Dict[Text, Any], domain: DomainDict) -> List[Dict[Text, Text]]:
+    """Buttons for the most likely meanings of ``message``, best first."""
+    faq_ranking = ((message.get("response_selector") or {}).get("faq") or {}).get("ranking", [])
+    candidates = []  # (confidence, title, payload)
+    for intent in message.get("intent_ranking") or []:
+        name, confidence = intent.get("name"), intent.get("confidence", 0.0)
+        if name == "faq":
+            for topic in faq_ranking[:MAX_SUGGESTIONS]:
+                key = topic.get("intent_response_key", "")
+                title = _question(domain, f"utter_{key}")
+                joint = confidence * topic.get("confidence", 0.0)
+                if title:
+                    # The payload is the question itself: parsing it picks the topic.
+                    candidates.append((joint, title, title))
+        elif name in SUGGESTIBLE_INTENTS:
+            response, payload = SUGGESTIBLE_INTENTS[name]
+            title = _question(domain, response)
+            if title:
+                candidates.append((confidence, title, payload))
+    candidates.sort(key=lambda c: c[0], reverse=True)
+    buttons, seen = [], set()
+    for confidence, title, payload in candidates:
+        if confidence >= MIN_CONFIDENCE and title not in seen:
+            seen.add(title)
+            buttons.append({"title": title, "payload": payload})
+    return buttons[:MAX_SUGGESTIONS]
+
+
+class ActionClarify(Action):
+    """Asks "您是不是想问…" with the likely meanings, or admits it did not understand."""
+
+    def name(self) -> Text:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        buttons = suggestions(tracker.latest_message, domain)
+        if not buttons:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        clarify = (domain.get("responses", {}).get("utter_clarify") or [{}])[0]
+        none_title = (clarify.get("metadata") or {}).get("none_of_these")
+        buttons.append({"title": none_title, "payload": "/out_of_scope"})
+        dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+        return []

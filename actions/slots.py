@@ -1,0 +1,28 @@
+"""Translation between the exit check's Rasa slots and ``eligibility.Facts``."""
+from typing import Any, Dict, Mapping, Optional
+
+from actions.eligibility import Answer, Fact, Facts
+
+# Entities (data/nlu/exit_check.yml) that mark where a seller mentions a fact.
+ENTITY_FACTS: Dict[str, Fact] = {
+    "dispute": Fact.DISPUTE,
+    "forced_category": Fact.FORCED,
+    "coverage": Fact.COVERED,
+}
+
+
+def to_answer(value: Any) -> Optional[Answer]:
+    """A slot value as an Answer; anything else (None, junk) as not known."""
+    try:
+        return Answer(value)
+    except ValueError:
+        return None
+
+
+def facts_from_slots(slots: Mapping[str, Any]) -> Facts:
+    """The three facts from slot values (``Fact.value`` is the slot name)."""
+    return Facts(
+        dispute=to_answer(slots.get(Fact.DISPUTE.value)),
+        forced=to_answer(slots.get(Fact.FORCED.value)),
+        covered=to_answer(slots.get(Fact.COVERED.value)),
+    )

@@ -1,0 +1,56 @@
+"""Rasa NLU component: normalise seller text before the tokenizer.
+
+A thin adapter: the rules live in ``actions.normalization`` so the action server
+reads text the same way the model does.
+"""
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from actions.normalization import normalizer_for
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class TextNormalizer(GraphComponent):
+    """Rewrites ``message.text`` into the canonical form (see actions.normalization)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # The jieba user dictionary: its nouns get pinyin-initial expansion.
+        return {"dictionary_path": "data/dict"}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._normalize = normalizer_for(config["dictionary_path"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "TextNormalizer":
+        return cls(config)
+
+    def _normalize_message(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if isinstance(text, str) and not text.startswith("/"):
+            message.set(TEXT, self._normalize(text))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._normalize_message(example)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._normalize_message(message)
+        return messages
