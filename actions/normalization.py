@@ -9,7 +9,8 @@ Steps, in order:
 1. Unicode NFKC per character (full-width letters, digits and punctuation to ASCII).
 2. Lower case.
 3. Traditional to simplified Chinese with OpenCC (``t2s``).
-4. Known misspellings of domain terms (帐期 → 账期, …).
+4. Known misspellings of domain terms and colloquial spellings (帐期 → 账期,
+   咋 → 怎么, …).
 5. Pinyin initials of domain terms (zqbz → 账期保障), derived with pypinyin from
    the jieba user dictionary, so a new term gets its initials for free.
 6. Spaces between Chinese characters dropped, other runs of spaces folded,
@@ -26,9 +27,15 @@ from typing import Dict, Iterable, List
 import opencc
 from pypinyin import Style, lazy_pinyin
 
-# Misspellings and variants of domain terms seen in sellers' messages. Traditional
-# characters are not listed here: OpenCC converts them.
+# Misspellings and variants of domain terms, and colloquial spellings of common
+# question words, seen in sellers' messages. Traditional characters are not
+# listed here: OpenCC converts them.
 MISSPELLINGS: Dict[str, str] = {
+    "咋": "怎么",
+    "肿么": "怎么",
+    "啥": "什么",
+    "神马": "什么",
+    "木有": "没有",
     "帐期": "账期",
     "账起": "账期",
     "帐起": "账期",
