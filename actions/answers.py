@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 from actions.eligibility import Answer, Fact
 
-UNKNOWN_CUES = ("不知道", "不清楚", "不确定", "不记得", "忘了", "不太懂", "说不准", "不懂", "没注意", "不晓得")
+UNKNOWN_CUES = ("不知道", "不清楚", "不确定", "不太确定", "不太清楚", "不记得", "忘了", "不太懂", "说不准", "不懂", "没注意", "不晓得")
 
 # Phrases that mean "still going on" although they contain a negation.
 STILL_OPEN_CUES = ("没处理完", "没处理好", "没解决", "未解决", "没结束", "未结束", "没完结", "未完结",

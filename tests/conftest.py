@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
-import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
@@ -15,8 +14,10 @@ MODEL_PATH = PROJECT_DIR / "models" / "zqbz.tar.gz"
 
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
-    """domain.yml as the action server receives it (a plain dict)."""
-    return yaml.safe_load((PROJECT_DIR / "domain.yml").read_text(encoding="utf-8"))
+    """domain.yml as the action server receives it (a plain dict), read as Rasa reads it."""
+    from rasa.shared.utils.io import read_yaml_file
+
+    return read_yaml_file(PROJECT_DIR / "domain.yml")
 
 
 def make_tracker(
