@@ -1,0 +1,158 @@
+"""Whole conversations over the REST channel against the real servers of `make run`."""
+import re
+import uuid
+
+import pytest
+
+from tests.bot_server import BotServer
+
+pytestmark = pytest.mark.model
+
+EXIT_PATH = ["千牛卖家中心", "淘宝服务", "消费者保障服务", "账期保障", "退出"]
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    server = BotServer(tmp_path_factory.mktemp("bot")).start()
+    yield server
+    assert server.stop() in (0, 143), "serve.sh did not stop cleanly on SIGTERM"
+
+
+@pytest.fixture
+def sender():
+    return f"seller-{uuid.uuid4().hex[:8]}"
+
+
+def texts(replies):
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def buttons(replies):
+    return [b for r in replies for b in r.get("buttons", [])]
+
+
+def numbered_steps(answer):
+    return [line for line in answer.splitlines() if re.match(r"\d+\. ", line)]
+
+
+def shows_exit_path(replies):
+    """One of the replies lists the five places of K2 as numbered steps, in order."""
+    for reply in replies:
+        steps = numbered_steps(reply.get("text", ""))
+        if len(steps) == len(EXIT_PATH) and all(
+                step.startswith(f"{i}. ") and place in step
+                for i, (step, place) in enumerate(zip(steps, EXIT_PATH), start=1)):
+            return True
+    return False
+
+
+def test_how_to_exit_gives_the_numbered_path(bot, sender):
+    for question in ["账期保障怎么退出", "賬期保障怎麼關閉？", "zqbz在哪取消啊"]:
+        replies = bot.say(sender, question)
+        assert shows_exit_path(replies), texts(replies)
+
+
+def test_money_after_exit_answer(bot, sender):
+    answer = texts(bot.say(sender, "退出后钱多久能用"))
+    assert "15天" in answer and "不可用余额" in answer and "确认收货" in answer
+
+
+def test_facts_in_the_first_message_are_not_asked_again(bot, sender):
+    replies = bot.say(sender, "店里有个订单还在维权，能退出吗")
+    assert "维权" not in texts(replies[1:]), "asked about 维权 although the seller said so"
+    assert "强制类目" in texts(replies)
+    replies = bot.say(sender, "没有")
+    verdict = texts(replies)
+    assert "退不了" in verdict and "维权处理完" in verdict
+    assert not shows_exit_path(replies)
+
+
+def test_exit_check_by_buttons_ends_with_steps_and_money(bot, sender):
+    replies = bot.say(sender, "/ask_can_exit")
+    assert [b["title"] for b in buttons(replies)] == ["有", "没有", "不确定"]
+    bot.say(sender, "/deny")  # no open dispute
+    replies = bot.say(sender, "/affirm")  # sells in a forced category
+    assert "保证金" in texts(replies)  # so the coverage question comes
+    replies = bot.say(sender, "/affirm")  # has deposit or insurance
+    verdict = texts(replies)
+    assert "应该可以直接退出" in verdict and "以千牛页面的提示为准" in verdict
+    assert "只接受订单险" in verdict  # K9 hedge
+    assert shows_exit_path(replies)
+    assert "15天" in verdict and "不可用余额" in verdict
+
+
+def test_typed_answers_and_unknowns(bot, sender):
+    bot.say(sender, "我能退出账期保障吗")
+    bot.say(sender, "不清楚")
+    bot.say(sender, "有两个")
+    verdict = texts(bot.say(sender, "没交"))
+    assert "退不了" in verdict and "交这个类目的消保保证金" in verdict
+    assert "如果店里有还没结束的维权订单" in verdict  # the unknown fact, conditional
+
+
+def test_faq_in_the_middle_then_back_to_the_check(bot, sender):
+    bot.say(sender, "帮我检查能不能退出")
+    replies = bot.say(sender, "账期保障是什么")
+    assert "不可用余额" in texts(replies)
+    assert "维权" in texts(replies[-1:])  # the pending question again
+    bot.say(sender, "没有")
+    verdict = texts(bot.say(sender, "没有"))
+    assert "应该可以直接退出" in verdict
+
+
+def test_cancel_stops_the_check(bot, sender):
+    bot.say(sender, "我能退出账期保障吗")
+    assert "先不检查了" in texts(bot.say(sender, "算了"))
+    answer = texts(bot.say(sender, "账期保障怎么退出"))
+    assert "千牛卖家中心" in answer and "维权中" not in answer
+
+
+@pytest.mark.parametrize("question", ["88VIP怎么开通", "直通车怎么扣费", "我是买家，退款多久到账",
+                                      "讲个笑话", "asdfghjkl"])
+def test_out_of_scope_is_declined_with_an_offer_of_a_person(bot, sender, question):
+    replies = bot.say(sender, question)
+    answer = texts(replies)
+    assert "账期保障是消费者保障服务" not in answer and "千牛卖家中心" not in answer
+    assert any(b["payload"] == "/request_human" for b in buttons(replies)) or "转人工" in answer
+
+
+def test_handover(bot, sender):
+    assert "人工客服" in texts(bot.say(sender, "转人工"))
+
+
+@pytest.mark.parametrize("message", ["", "   ", "😀😀😀", "<script>alert(1)</script>",
+                                     "<img src=x onerror=alert(1)>", "\u0000\u0001", "退" * 2000])
+def test_odd_messages_get_a_reply_and_keep_the_conversation(bot, sender, message):
+    bot.say(sender, "我能退出账期保障吗")
+    bot.say(sender, message)  # must not fail (checked inside say: HTTP 200)
+    verdict = texts(bot.say(sender, "没有")) + texts(bot.say(sender, "没有"))
+    assert "应该可以直接退出" in verdict
+
+
+@pytest.mark.parametrize("body", [
+    b"{not json", b"", b"\xff\xfe\x00", b"[1, 2]", b"null",
+    b'{"message": "hi"}',  # no sender: must not land in a shared conversation
+    b'{"sender": "", "message": "hi"}', b'{"sender": "x"}', b'{"sender": "x", "message": 5}',
+    b'{"sender": "x", "message": "hi", "metadata": [1]}',
+    ('{"sender": "x", "message": "%s"}' % ("退" * 2001)).encode("utf-8"),
+])
+def test_malformed_requests_get_a_clear_400(bot, body):
+    status, reason = bot.post("/webhooks/rest/webhook", body)
+    assert status == 400, (body, status, reason)
+    assert reason, "the 400 must say what is wrong"
+
+
+def test_a_refused_request_leaves_the_conversation_as_it_was(bot, sender):
+    bot.say(sender, "我能退出账期保障吗")
+    before = len(bot.tracker(sender)["events"])
+    status, _ = bot.post("/webhooks/rest/webhook",
+                         ('{"sender": "%s", "message": "%s"}' % (sender, "x" * 3000)).encode())
+    assert status == 400
+    assert len(bot.tracker(sender)["events"]) == before
+    assert "应该可以直接退出" in texts(bot.say(sender, "没有") + bot.say(sender, "没有"))
+
+
+def test_conversation_is_stored(bot, sender):
+    bot.say(sender, "账期保障是什么")
+    events = bot.tracker(sender)["events"]
+    assert any(e["event"] == "user" and e["text"] == "账期保障是什么" for e in events)
