@@ -71,6 +71,8 @@ test-stories: $(MODEL)
 test-model: $(MODEL)
 	$(PY) -m pytest -m model tests
 
+# Training progress bars are noise in test logs.
+test: export TQDM_DISABLE := 1
 test: test-unit validate train test-stories test-model
 	@echo "make test: all checks passed"
 

@@ -28,7 +28,7 @@ SANIC_HOST="$BIND_HOST" "$BIN/python" -m rasa_sdk --actions actions --port "$ACT
 pids+=($!)
 
 if [[ "${1:-}" == "--shell" ]]; then
-  "$BIN/rasa" shell --model "$MODEL" --endpoints endpoints.yml
+  "$BIN/rasa" shell --model "$MODEL" --endpoints endpoints.yml --interface "$BIND_HOST" --port "$RASA_PORT"
   exit 0
 fi
 
