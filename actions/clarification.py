@@ -13,8 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 MAX_SUGGESTIONS = 3
-# Candidates below this confidence are noise, not a meaning worth offering.
-MIN_CONFIDENCE = 0.1
+# Below these confidences a meaning is noise, not worth a button.
+MIN_INTENT_CONFIDENCE = 0.05
+MIN_TOPIC_CONFIDENCE = 0.15
 # Intents that can be offered, with the response whose metadata names them and
 # the payload that triggers them. FAQ topics are handled separately.
 SUGGESTIBLE_INTENTS = {"ask_can_exit": ("utter_start_exit_check", "/ask_can_exit")}
@@ -26,30 +27,28 @@ def _question(domain: DomainDict, response: Text) -> Optional[Text]:
 
 
 def suggestions(message: Dict[Text, Any], domain: DomainDict) -> List[Dict[Text, Text]]:
-    """Buttons for the most likely meanings of ``message``, best first."""
+    """Buttons for the most likely meanings of ``message``, best first.
+
+    Intents are taken in NLU's order; the FAQ intent stands for its most likely
+    topics, in the ResponseSelector's order.
+    """
     faq_ranking = ((message.get("response_selector") or {}).get("faq") or {}).get("ranking", [])
-    candidates = []  # (confidence, title, payload)
+    buttons: List[Dict[Text, Text]] = []
     for intent in message.get("intent_ranking") or []:
-        name, confidence = intent.get("name"), intent.get("confidence", 0.0)
+        if intent.get("confidence", 0.0) < MIN_INTENT_CONFIDENCE:
+            continue
+        name = intent.get("name")
         if name == "faq":
-            for topic in faq_ranking[:MAX_SUGGESTIONS]:
-                key = topic.get("intent_response_key", "")
-                title = _question(domain, f"utter_{key}")
-                joint = confidence * topic.get("confidence", 0.0)
-                if title:
+            for topic in faq_ranking:
+                title = _question(domain, f"utter_{topic.get('intent_response_key', '')}")
+                if title and topic.get("confidence", 0.0) >= MIN_TOPIC_CONFIDENCE:
                     # The payload is the question itself: parsing it picks the topic.
-                    candidates.append((joint, title, title))
+                    buttons.append({"title": title, "payload": title})
         elif name in SUGGESTIBLE_INTENTS:
             response, payload = SUGGESTIBLE_INTENTS[name]
             title = _question(domain, response)
             if title:
-                candidates.append((confidence, title, payload))
-    candidates.sort(key=lambda c: c[0], reverse=True)
-    buttons, seen = [], set()
-    for confidence, title, payload in candidates:
-        if confidence >= MIN_CONFIDENCE and title not in seen:
-            seen.add(title)
-            buttons.append({"title": title, "payload": payload})
+                buttons.append({"title": title, "payload": payload})
     return buttons[:MAX_SUGGESTIONS]
 
 

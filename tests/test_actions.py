@@ -132,13 +132,16 @@ async def test_clarify_offers_the_close_meanings_as_buttons(domain):
     [message] = dispatcher.messages
     assert message["response"] == "utter_clarify"
     titles = [b["title"] for b in message["buttons"]]
-    assert titles == ["我能退出账期保障吗？", "账期保障怎么退出？", "为什么退不掉账期保障？", "都不是"]
+    # FAQ is the likelier intent, so its two plausible topics come first (what_is is noise).
+    assert titles == ["账期保障怎么退出？", "为什么退不掉账期保障？", "我能退出账期保障吗？", "都不是"]
+    assert message["buttons"][0]["payload"] == "账期保障怎么退出？"
+    assert message["buttons"][2]["payload"] == "/ask_can_exit"
     assert message["buttons"][-1]["payload"] == "/out_of_scope"
 
 
 async def test_clarify_without_candidates_admits_it_did_not_understand(domain):
     tracker = make_tracker("qwpoeiru", "nlu_fallback", **_parse_data(
-        [("nlu_fallback", 0.5), ("greet", 0.3)], [("faq/what_is", 0.05)]))
+        [("nlu_fallback", 0.5), ("greet", 0.3), ("faq", 0.04)], [("faq/what_is", 0.9)]))
     dispatcher = CollectingDispatcher()
     await ActionClarify().run(dispatcher, tracker, domain)
     assert _sent(dispatcher) == ["utter_default"]

@@ -156,3 +156,16 @@ def test_conversation_is_stored(bot, sender):
     bot.say(sender, "账期保障是什么")
     events = bot.tracker(sender)["events"]
     assert any(e["event"] == "user" and e["text"] == "账期保障是什么" for e in events)
+
+
+def test_unsure_message_gets_did_you_mean_buttons_that_lead_to_answers(bot, sender):
+    replies = bot.say(sender, "退出")
+    assert "您是不是想问" in texts(replies)
+    options = buttons(replies)
+    assert len(options) >= 3 and options[-1] == {"title": "都不是", "payload": "/out_of_scope"}
+    for option in options[:-1]:
+        followed = bot.say(sender, option["payload"])
+        assert "您是不是想问" not in texts(followed), option
+        if option["payload"] == "/ask_can_exit":
+            bot.say(sender, "算了")
+    assert "不在我掌握的资料里" in texts(bot.say(sender, "/out_of_scope"))
