@@ -8,6 +8,8 @@ PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 STAMP     := $(VENV)/.installed
 MODEL     := models/zqbz.tar.gz
+SOCKETIO  := web/widget/vendor/socket.io.min.js
+CHROMIUM  ?= /usr/bin/chromium
 
 export RASA_PORT   ?= 5005
 export ACTION_PORT ?= 5055
@@ -27,10 +29,10 @@ PYTHON310 := $(shell \
 
 NLU_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null) actions/normalization.py
 
-.PHONY: help install train run shell test test-unit validate test-stories test-model clean
+.PHONY: help install browser train run shell test test-unit validate test-stories test-model screenshots clean
 
 help:
-	@echo "make run    install, train if needed, serve (Rasa :$(RASA_PORT), actions :$(ACTION_PORT))"
+	@echo "make run    install, train if needed, serve (Rasa :$(RASA_PORT), actions :$(ACTION_PORT), help page :$(WEB_PORT))"
 	@echo "make test   install and run every check"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
@@ -43,7 +45,24 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -r requirements-dev.txt
 	@touch $@
 
-install: $(STAMP)
+# The widget's socket.io client, from the npm registry, served next to the widget.
+$(SOCKETIO): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm not found (needed once, to fetch socket.io-client)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(@D)
+	cp node_modules/socket.io-client/dist/socket.io.min.js $@
+
+install: $(STAMP) $(SOCKETIO)
+
+# Headless Chromium for the browser tests, with Chinese and emoji fonts for the
+# screenshots (Debian's packages; Playwright drives the browser).
+BROWSER_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing $(BROWSER_PACKAGES) for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else echo "error: install Debian's packages $(BROWSER_PACKAGES) (or set CHROMIUM=...)" >&2; exit 1; fi; fi
 
 # Retrain only when something the model is built from changed.
 $(MODEL): $(STAMP) $(NLU_INPUTS)
@@ -52,7 +71,7 @@ $(MODEL): $(STAMP) $(NLU_INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL)
+run: $(MODEL) $(SOCKETIO)
 	@scripts/serve.sh
 
 shell: $(MODEL)
@@ -68,8 +87,12 @@ test-stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) \
 	  --fail-on-prediction-errors --out results/stories
 
-test-model: $(MODEL)
-	$(PY) -m pytest -m model tests
+test-model: $(MODEL) $(SOCKETIO) browser
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m model tests
+
+# Regenerate the README's screenshots of the widget (desktop and phone width).
+screenshots: $(MODEL) $(SOCKETIO) browser
+	UPDATE_SCREENSHOTS=1 CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m model tests/test_widget_browser.py -k screenshot
 
 # Training progress bars are noise in test logs.
 test: export TQDM_DISABLE := 1
@@ -77,4 +100,4 @@ test: test-unit validate train test-stories test-model
 	@echo "make test: all checks passed"
 
 clean:
-	rm -rf models results .rasa .pytest_cache
+	rm -rf models results .rasa .pytest_cache node_modules web/widget/vendor

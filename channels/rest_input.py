@@ -1,4 +1,4 @@
-"""Rasa's REST channel with the request checked before it reaches the bot.
+"""Rasa's REST channel with the request checked, plus the widget's two extras.
 
 Rasa's own ``RestInput`` answers an empty body with a 500 and files every
 message without a ``sender`` under one shared conversation called "default".
@@ -6,13 +6,28 @@ This subclass keeps the same URL and JSON (``POST /webhooks/rest/webhook``,
 ``{"sender": "...", "message": "..."}``) and refuses malformed requests with a
 400 that says what is wrong. Nothing reaches the tracker in that case, so a bad
 request never changes a conversation.
+
+It adds, under the same prefix:
+- ``GET /webhooks/rest/history?sender=ID``: the messages of that conversation
+  as the seller saw them (the widget shows them again after a reload);
+- ``POST /webhooks/rest/feedback {"sender", "rating": "up"|"down", "message"}``:
+  a 👍 / 👎 on an answer, stored in the conversation's tracker.
+The sender id is a random id the widget keeps; it is the key to the history.
 """
 import os
-from typing import Any, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import EventVerbosity
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.feedback import FEEDBACK_SLOT, FeedbackError, feedback_value
+from channels.transcript import transcript
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 256
@@ -22,15 +37,20 @@ def max_message_chars() -> int:
     return int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS))
 
 
-def checked_body(body: Any) -> Dict[Text, Any]:
-    """The request body if it is a valid message, else InvalidUsage (HTTP 400)."""
-    if not isinstance(body, dict):
-        raise InvalidUsage('body must be a JSON object: {"sender": "...", "message": "..."}')
-    sender = body.get("sender")
+def checked_sender(sender: Any) -> Text:
+    """A usable conversation id, else InvalidUsage (HTTP 400)."""
     if not isinstance(sender, str) or not sender.strip():
         raise InvalidUsage('"sender" is required: a non-empty string naming the conversation')
     if len(sender) > MAX_SENDER_CHARS:
         raise InvalidUsage(f'"sender" is longer than {MAX_SENDER_CHARS} characters')
+    return sender
+
+
+def checked_body(body: Any) -> Dict[Text, Any]:
+    """The request body if it is a valid message, else InvalidUsage (HTTP 400)."""
+    if not isinstance(body, dict):
+        raise InvalidUsage('body must be a JSON object: {"sender": "...", "message": "..."}')
+    checked_sender(body.get("sender"))
     message = body.get("message")
     if not isinstance(message, str):
         raise InvalidUsage('"message" is required and must be a string')
@@ -65,3 +85,35 @@ class ValidatedRestInput(RestInput):
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         return self._body(request).get("metadata")
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[None]]
+    ) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.route("/history", methods=["GET"])
+        async def history(request: Request) -> HTTPResponse:
+            sender = checked_sender(request.args.get("sender"))
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            events = [] if tracker is None else tracker.current_state(
+                event_verbosity=EventVerbosity.ALL)["events"]
+            return response.json({"sender": sender, "messages": transcript(events)})
+
+        @blueprint.route("/feedback", methods=["POST"])
+        async def feedback(request: Request) -> HTTPResponse:
+            body = request.json
+            sender = checked_sender((body or {}).get("sender") if isinstance(body, dict) else None)
+            try:
+                value = feedback_value(body)
+            except FeedbackError as error:
+                raise InvalidUsage(str(error))
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(sender):
+                tracker = await agent.tracker_store.retrieve(sender)
+                if tracker is None:
+                    return response.json({"error": "no such conversation"}, status=404)
+                tracker.update(SlotSet(FEEDBACK_SLOT, value))
+                await agent.tracker_store.save(tracker)
+            return response.json({"status": "recorded", "rating": value["rating"]})
+
+        return blueprint

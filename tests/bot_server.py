@@ -8,7 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 180
@@ -21,40 +21,54 @@ def free_port() -> int:
 
 
 class BotServer:
-    """The action server and the Rasa server, on free ports, with their own SQLite file."""
+    """The bot's servers on free ports, with their own SQLite file.
+
+    ``start()`` runs ``scripts/serve.sh`` (all parts, as `make run` does);
+    ``start("rasa")`` etc. runs one part, so a test can stop and restart it.
+    """
 
     def __init__(self, workdir: Path) -> None:
-        self.rasa_port, self.action_port = free_port(), free_port()
+        self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
+        self.web_url = f"http://127.0.0.1:{self.web_port}"
         self.log_path = workdir / "bot.log"
         self.env = {**os.environ, "RASA_PORT": str(self.rasa_port),
-                    "ACTION_PORT": str(self.action_port),
+                    "ACTION_PORT": str(self.action_port), "WEB_PORT": str(self.web_port),
                     "TRACKER_DB": str(workdir / "tracker.db")}
-        self.process: Optional[subprocess.Popen] = None
-
-    def start(self) -> "BotServer":
+        self.processes: Dict[str, subprocess.Popen] = {}
         self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [str(PROJECT_DIR / "scripts" / "serve.sh")], cwd=PROJECT_DIR, env=self.env,
+
+    def _ready(self, part: str) -> bool:
+        checks = {"rasa": [f"{self.url}/status"],
+                  "actions": [f"http://127.0.0.1:{self.action_port}/health"],
+                  "web": [f"{self.web_url}/widget/chat-widget.js"]}
+        urls = sum(checks.values(), []) if part == "all" else checks[part]
+        return all(self._up(url) for url in urls)
+
+    def start(self, part: str = "all") -> "BotServer":
+        process = subprocess.Popen(
+            [str(PROJECT_DIR / "scripts" / "serve.sh"), part], cwd=PROJECT_DIR, env=self.env,
             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes[part] = process
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"bot exited early; see {self.log_path}")
-            if self._up(f"{self.url}/status") and self._up(
-                    f"http://127.0.0.1:{self.action_port}/health"):
+            if process.poll() is not None:
+                raise RuntimeError(f"{part} exited early; see {self.log_path}")
+            if self._ready(part):
                 return self
-            time.sleep(1)
-        raise RuntimeError(f"bot did not start in {STARTUP_SECONDS}s; see {self.log_path}")
+            time.sleep(0.5)
+        raise RuntimeError(f"{part} did not start in {STARTUP_SECONDS}s; see {self.log_path}")
 
-    def stop(self) -> int:
+    def stop(self, part: str = "all") -> int:
         """SIGTERM, as an operator would; returns serve.sh's exit code."""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=60)
-        finally:
-            self._log.close()
+        process = self.processes.pop(part)
+        os.killpg(process.pid, signal.SIGTERM)
+        return process.wait(timeout=60)
+
+    def stop_all(self) -> None:
+        for part in list(self.processes):
+            self.stop(part)
+        self._log.close()
 
     @staticmethod
     def _up(url: str) -> bool:
@@ -84,6 +98,15 @@ class BotServer:
             {"sender": sender, "message": message}, ensure_ascii=False).encode("utf-8"))
         assert status == 200, (status, replies)
         return replies
+
+    def get(self, url: str, headers: Dict[str, str] = None):
+        """(status, headers) of a GET, errors included."""
+        request = urllib.request.Request(url, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers)
 
     def tracker(self, sender: str) -> Dict[str, Any]:
         with urllib.request.urlopen(f"{self.url}/conversations/{sender}/tracker",

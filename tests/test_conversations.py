@@ -15,7 +15,9 @@ EXIT_PATH = ["千牛卖家中心", "淘宝服务", "消费者保障服务", "账
 def bot(tmp_path_factory):
     server = BotServer(tmp_path_factory.mktemp("bot")).start()
     yield server
-    assert server.stop() in (0, 143), "serve.sh did not stop cleanly on SIGTERM"
+    code = server.stop()
+    server.stop_all()
+    assert code in (0, 143), "serve.sh did not stop cleanly on SIGTERM"
 
 
 @pytest.fixture

@@ -1,0 +1,30 @@
+"""What a seller saw of a conversation, rebuilt from the tracker's events.
+
+Used by the widget to show earlier messages again after a page reload. A user
+message sent by a button shows the button's title (kept in the message's
+metadata as ``display``), not its payload. No Rasa imports: events are the
+plain dicts of ``tracker.current_state()``.
+"""
+from typing import Any, Dict, Iterable, List
+
+BOT_FIELDS = ("text", "buttons", "image", "attachment", "custom")
+
+
+def transcript(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """User and bot messages in order, as the widget renders them."""
+    messages: List[Dict[str, Any]] = []
+    for event in events:
+        if event.get("event") == "user":
+            display = (event.get("metadata") or {}).get("display")
+            text = display if isinstance(display, str) and display else event.get("text")
+            if text:
+                messages.append({"sender": "user", "text": text})
+        elif event.get("event") == "bot":
+            message = {"sender": "bot"}
+            if event.get("text"):
+                message["text"] = event["text"]
+            data = event.get("data") or {}
+            message.update({k: data[k] for k in BOT_FIELDS[1:] if data.get(k)})
+            if len(message) > 1:
+                messages.append(message)
+    return messages

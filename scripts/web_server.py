@@ -1,0 +1,51 @@
+"""Serve the demo help page and the chat widget (web/) on WEB_PORT.
+
+A small static server from the standard library. The one dynamic part is the
+demo page: ``{{BOT_URL}}`` in web/index.html becomes the Rasa server's URL, so
+the page works on whatever ports `make run` was given.
+Settings: WEB_PORT (8000), BIND_HOST (127.0.0.1), BOT_URL (http://127.0.0.1:5005).
+"""
+import html
+import os
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+class WebHandler(SimpleHTTPRequestHandler):
+    """Static files, the templated index page, and cautious headers."""
+
+    bot_url = "http://127.0.0.1:5005"
+
+    def end_headers(self) -> None:
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if self.path.split("?")[0] in ("/", "/index.html"):
+            page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+            body = page.replace("{{BOT_URL}}", html.escape(self.bot_url, quote=True)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+
+def main() -> None:
+    host = os.environ.get("BIND_HOST", "127.0.0.1")
+    port = int(os.environ.get("WEB_PORT", "8000"))
+    WebHandler.bot_url = os.environ.get("BOT_URL", f"http://{host}:{os.environ.get('RASA_PORT', '5005')}")
+    handler = partial(WebHandler, directory=str(WEB_DIR))
+    with ThreadingHTTPServer((host, port), handler) as server:
+        print(f"Help page with the chat widget: http://{host}:{port}/", flush=True)
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

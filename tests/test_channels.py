@@ -1,0 +1,56 @@
+"""The channel helpers: request checks, origins, transcript, feedback."""
+import pytest
+from sanic.exceptions import InvalidUsage
+
+from channels.feedback import FeedbackError, feedback_value
+from channels.origins import parse_origins
+from channels.rest_input import checked_body
+from channels.transcript import transcript
+
+
+@pytest.mark.parametrize("body", [None, [], "x", {"message": "hi"}, {"sender": " ", "message": "hi"},
+                                  {"sender": "s"}, {"sender": "s", "message": 3},
+                                  {"sender": "s", "message": "x" * 2001},
+                                  {"sender": "s", "message": "hi", "metadata": "m"}])
+def test_bad_message_bodies_are_refused(body):
+    with pytest.raises(InvalidUsage):
+        checked_body(body)
+
+
+def test_good_message_body_passes():
+    body = {"sender": "s", "message": "", "metadata": {"display": "有"}}
+    assert checked_body(body) is body
+
+
+def test_origins_are_listed_and_star_is_refused():
+    assert parse_origins("http://a:8000, http://b/  http://c") == ["http://a:8000", "http://b", "http://c"]
+    assert parse_origins(["http://a"]) == ["http://a"]
+    assert parse_origins(None) == []
+    with pytest.raises(ValueError):
+        parse_origins("http://a *")
+
+
+def test_transcript_shows_what_the_seller_saw():
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "user", "text": "/deny", "metadata": {"display": "没有"}},
+        {"event": "bot", "text": "好的", "data": {"buttons": [{"title": "有", "payload": "/affirm"}]}},
+        {"event": "slot", "name": "answer_feedback", "value": {"rating": "up"}},
+        {"event": "user", "text": "<script>x</script>", "metadata": {}},
+        {"event": "bot", "text": None, "data": {"image": "https://e/x.png"}},
+        {"event": "bot", "text": None, "data": {}},
+    ]
+    assert transcript(events) == [
+        {"sender": "user", "text": "没有"},
+        {"sender": "bot", "text": "好的", "buttons": [{"title": "有", "payload": "/affirm"}]},
+        {"sender": "user", "text": "<script>x</script>"},
+        {"sender": "bot", "image": "https://e/x.png"},
+    ]
+
+
+def test_feedback_values():
+    assert feedback_value({"rating": "up", "message": "答"}) == {"rating": "up", "message": "答"}
+    assert len(feedback_value({"rating": "down", "message": "x" * 5000})["message"]) == 2000
+    for bad in [None, {"rating": "meh"}, {"rating": "up", "message": 1}]:
+        with pytest.raises(FeedbackError):
+            feedback_value(bad)
