@@ -90,9 +90,10 @@ test-stories: $(MODEL)
 test-model: $(MODEL) $(SOCKETIO) browser
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m model tests
 
-# Regenerate the README's screenshots of the widget (desktop and phone width).
+# Regenerate the README's screenshots (widget at desktop and phone width, agent page).
 screenshots: $(MODEL) $(SOCKETIO) browser
-	UPDATE_SCREENSHOTS=1 CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m model tests/test_widget_browser.py -k screenshot
+	UPDATE_SCREENSHOTS=1 CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m model \
+	  tests/test_widget_browser.py tests/test_agent.py -k "screenshot or agent_page"
 
 # Training progress bars are noise in test logs.
 test: export TQDM_DISABLE := 1

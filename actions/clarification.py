@@ -12,6 +12,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import NOT_UNDERSTOOD, failed_twice
+from actions.handover import hand_over
+
 MAX_SUGGESTIONS = 3
 # Below these confidences a meaning is noise, not worth a button.
 MIN_INTENT_CONFIDENCE = 0.05
@@ -53,7 +56,7 @@ def suggestions(message: Dict[Text, Any], domain: DomainDict) -> List[Dict[Text,
 
 
 class ActionClarify(Action):
-    """Asks "您是不是想问…" with the likely meanings, or admits it did not understand."""
+    """Asks "您是不是想问…", admits it did not understand, or hands over after two misses."""
 
     def name(self) -> Text:
         return "action_clarify"
@@ -61,6 +64,8 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if failed_twice(tracker.events):
+            return hand_over(dispatcher, tracker, NOT_UNDERSTOOD)
         buttons = suggestions(tracker.latest_message, domain)
         if not buttons:
             dispatcher.utter_message(response="utter_default")

@@ -1,17 +1,23 @@
-"""Serve the demo help page and the chat widget (web/) on WEB_PORT.
+"""Serve the demo help page, the chat widget and the agent tools (web/) on WEB_PORT.
 
-A small static server from the standard library. The one dynamic part is the
-demo page: ``{{BOT_URL}}`` in web/index.html becomes the Rasa server's URL, so
-the page works on whatever ports `make run` was given.
+A small static server from the standard library. Dynamic parts: the demo page
+(``{{BOT_URL}}`` in web/index.html becomes the Rasa server's URL, so the page
+works on whatever ports `make run` was given) and the agent API under
+/agent/api/ (agent/http.py).
 Settings: WEB_PORT (8000), BIND_HOST (127.0.0.1), BOT_URL (http://127.0.0.1:5005).
 """
 import html
+import json
 import os
+import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+WEB_DIR = PROJECT_DIR / "web"
+sys.path.insert(0, str(PROJECT_DIR))
+MAX_BODY_BYTES = 64 * 1024
 
 
 class WebHandler(SimpleHTTPRequestHandler):
@@ -24,7 +30,32 @@ class WebHandler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
+    def _agent_api(self, method: str) -> None:
+        from agent import http as agent_http  # Rasa's modules load only when agents use it
+
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            status, answer = 413, {"error": f"body larger than {MAX_BODY_BYTES} bytes"}
+        else:
+            body = self.rfile.read(length) if length else b""
+            status, answer = agent_http.handle(method, self.path, dict(self.headers), body)
+        data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:  # noqa: N802
+        if self.path.startswith("/agent/api/"):
+            self._agent_api("POST")
+        else:
+            self.send_error(405)
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if self.path.startswith("/agent/api/"):
+            self._agent_api("GET")
+            return
         if self.path.split("?")[0] in ("/", "/index.html"):
             page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
             body = page.replace("{{BOT_URL}}", html.escape(self.bot_url, quote=True)).encode()

@@ -5,7 +5,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarification import ActionClarify
 from actions.eligibility import Answer, Facts, assess
-from actions.eligibility_report import ActionReportEligibility, responses_for
+from actions.eligibility_report import ActionReportEligibility
+from actions.verdict_responses import responses_for
 from actions.exit_check_form import ValidateExitCheckForm
 from tests.conftest import entity, make_tracker
 

@@ -1,0 +1,34 @@
+"""``action_hand_over``: a person takes over; the bot pauses and the agents are told."""
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import webhook
+from actions.handoff import REQUESTED, handoff_payload
+from actions.settings import handoff_webhook_url
+
+HANDOFF_RESPONSES = {REQUESTED: "utter_handover", "not_understood": "utter_handover_not_understood"}
+
+
+def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> List[EventType]:
+    """Tell the seller, notify the agents' webhook (in the background), pause the bot."""
+    dispatcher.utter_message(response=HANDOFF_RESPONSES[reason])
+    webhook.notify(handoff_webhook_url(),
+                   handoff_payload(tracker.sender_id, reason, tracker.events, tracker.slots))
+    return [SlotSet("handoff_reason", reason), SlotSet("requested_slot", None),
+            ActiveLoop(None), ConversationPaused()]
+
+
+class ActionHandOver(Action):
+    """Hands the conversation to a person because the seller asked for one."""
+
+    def name(self) -> Text:
+        return "action_hand_over"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        return hand_over(dispatcher, tracker, REQUESTED)

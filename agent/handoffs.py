@@ -1,0 +1,36 @@
+"""Conversations waiting for a person. No Rasa imports."""
+from typing import Any, Dict, List, Optional
+
+from actions.handoff import facts_collected
+from channels.transcript import transcript
+
+
+def paused_since(events: List[Dict[str, Any]]) -> Optional[float]:
+    """When the bot was paused, if it still is (the last pause/resume is a pause)."""
+    since = None
+    for event in events:
+        if event.get("event") == "pause":
+            since = event.get("timestamp")
+        elif event.get("event") == "resume":
+            since = None
+    return since
+
+
+def handoff_summary(conversation_id: str, events: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The agent's view of a paused conversation, or None when the bot is not paused."""
+    since = paused_since(events)
+    if since is None:
+        return None
+    slots: Dict[str, Any] = {}
+    for event in events:
+        if event.get("event") == "slot":
+            slots[event.get("name")] = event.get("value")
+    messages = transcript(events)
+    return {
+        "conversation_id": conversation_id,
+        "reason": slots.get("handoff_reason"),
+        "since": since,
+        "facts": facts_collected(slots),
+        "last_message": next((m.get("text") for m in reversed(messages) if m["sender"] == "user"), None),
+        "transcript": messages,
+    }

@@ -1,0 +1,153 @@
+"""The agent API: ``/agent/api/...`` requests to JSON answers.
+
+Routes (all JSON):
+  POST /agent/api/suggest {"text"}                 suggested answers, unsure flag
+  POST /agent/api/check {"dispute","forced","covered"}  the exit check for a shop
+  GET  /agent/api/handoffs                         conversations waiting for a person
+  POST /agent/api/handoffs/{id}/reply {"text"}     an agent's message to the seller
+  POST /agent/api/handoffs/{id}/resume             give the conversation back to the bot
+  GET  /agent/api/stats                            resolution figures
+With AGENT_TOKEN set every call needs ``Authorization: Bearer <token>``; without
+it the API only answers when the server is bound to the loopback address.
+"""
+import hmac
+import json
+import os
+import re
+import urllib.error
+from functools import lru_cache
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from agent import conversations, rasa_api
+from agent.handoffs import handoff_summary
+from agent.replies import intent_replies, load_responses, response_text
+from agent.shop_check import CheckError, check_shop
+from agent.stats import stats
+from agent.suggestions import suggest
+
+MAX_TEXT_CHARS = 2000
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+Answer = Tuple[int, Dict[str, Any]]
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@lru_cache(maxsize=1)
+def _responses() -> Dict[str, Any]:
+    return load_responses()
+
+
+@lru_cache(maxsize=1)
+def _intent_replies() -> Dict[str, str]:
+    return intent_replies()
+
+
+def authorize(headers: Dict[str, str]) -> None:
+    """Raise ApiError unless the request may use the agent API."""
+    token = os.environ.get("AGENT_TOKEN", "")
+    if not token:
+        if os.environ.get("BIND_HOST", "127.0.0.1") not in LOOPBACK:
+            raise ApiError(403, "set AGENT_TOKEN: the agent API is open only on 127.0.0.1")
+        return
+    given = headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise ApiError(401, "missing or wrong 'Authorization: Bearer <AGENT_TOKEN>'")
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8")) if body else None
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "body must be JSON")
+
+
+def _text_field(data: Any) -> str:
+    text = data.get("text") if isinstance(data, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        raise ApiError(400, '"text" is required: a non-empty string')
+    if len(text) > MAX_TEXT_CHARS:
+        raise ApiError(400, f'"text" is longer than {MAX_TEXT_CHARS} characters')
+    return text
+
+
+def _paused(conversation_id: str) -> Dict[str, Any]:
+    events = conversations.events_of(conversation_id)
+    summary = handoff_summary(conversation_id, events or [])
+    if summary is None:
+        raise ApiError(409 if events else 404, "this conversation is not waiting for a person")
+    return summary
+
+
+def suggest_route(data: Any, _: Optional[str]) -> Answer:
+    return 200, suggest(rasa_api.parse(_text_field(data)), _responses(), _intent_replies())
+
+
+def check_route(data: Any, _: Optional[str]) -> Answer:
+    try:
+        return 200, check_shop(data, _responses())
+    except CheckError as error:
+        raise ApiError(400, str(error))
+
+
+def handoffs_route(_: Any, __: Optional[str]) -> Answer:
+    waiting = [s for s in (handoff_summary(cid, events)
+                           for cid, events in conversations.all_conversations().items()) if s]
+    waiting.sort(key=lambda s: s["since"] or 0)
+    return 200, {"handoffs": waiting}
+
+
+def reply_route(data: Any, conversation_id: Optional[str]) -> Answer:
+    text = _text_field(data)
+    _paused(conversation_id)
+    rasa_api.send_events(conversation_id, [{"event": "bot", "text": text, "metadata": {"agent": True}}])
+    return 200, {"status": "sent"}
+
+
+def resume_route(_: Any, conversation_id: Optional[str]) -> Answer:
+    _paused(conversation_id)
+    rasa_api.send_events(conversation_id, [
+        {"event": "resume"},
+        {"event": "bot", "text": response_text(_responses(), "utter_bot_resumed")},
+        # The bot stopped right after handing over; without this listen the
+        # dialogue rules do not recognise the seller's next message.
+        {"event": "action", "name": "action_listen"},
+    ])
+    return 200, {"status": "resumed"}
+
+
+def stats_route(_: Any, __: Optional[str]) -> Answer:
+    return 200, stats(conversations.all_conversations().values())
+
+
+ROUTES: Dict[Tuple[str, str], Callable[[Any, Optional[str]], Answer]] = {
+    ("POST", r"/agent/api/suggest"): suggest_route,
+    ("POST", r"/agent/api/check"): check_route,
+    ("GET", r"/agent/api/handoffs"): handoffs_route,
+    ("POST", r"/agent/api/handoffs/(?P<id>[^/]{1,256})/reply"): reply_route,
+    ("POST", r"/agent/api/handoffs/(?P<id>[^/]{1,256})/resume"): resume_route,
+    ("GET", r"/agent/api/stats"): stats_route,
+}
+
+
+def handle(method: str, path: str, headers: Dict[str, str], body: bytes) -> Answer:
+    """Answer one agent API request with (HTTP status, JSON body)."""
+    import urllib.parse
+
+    path = urllib.parse.unquote(path.split("?")[0])
+    try:
+        authorize(headers)
+        for (route_method, pattern), route in ROUTES.items():
+            match = re.fullmatch(pattern, path)
+            if match:
+                if method != route_method:
+                    raise ApiError(405, f"use {route_method}")
+                return route(_json(body) if method == "POST" else None, match.groupdict().get("id"))
+        raise ApiError(404, "no such agent API")
+    except ApiError as error:
+        return error.status, {"error": str(error)}
+    except (urllib.error.URLError, OSError) as error:
+        return 502, {"error": f"the Rasa server did not answer: {error}"}

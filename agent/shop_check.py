@@ -1,0 +1,45 @@
+"""The exit check for a shop described by an agent. No Rasa imports."""
+import re
+from typing import Any, Dict, List, Optional
+
+from actions.eligibility import Answer, Facts, assess
+from actions.verdict_responses import responses_for
+
+FIELDS = ("dispute", "forced", "covered")
+
+
+class CheckError(ValueError):
+    """The request does not describe a shop; the message says how."""
+
+
+def _answer(value: Any, field: str) -> Optional[Answer]:
+    if value is True:
+        return Answer.YES
+    if value is False:
+        return Answer.NO
+    if value is None:
+        return Answer.UNKNOWN
+    raise CheckError(f'"{field}" must be true, false or null (not known)')
+
+
+def check_shop(body: Any, responses: Dict[str, Any]) -> Dict[str, Any]:
+    """Verdict, blockers with remedies, steps and the seller's messages for ``body``."""
+    if not isinstance(body, dict):
+        raise CheckError('body must be a JSON object: {"dispute", "forced", "covered"}')
+    facts = Facts(*(_answer(body.get(field), field) for field in FIELDS))
+    verdict = assess(facts)
+    text = lambda name: (responses.get(name) or [{}])[0].get("text", "")  # noqa: E731
+    messages = [text(name) for name in responses_for(verdict)]
+    steps: List[str] = []
+    if verdict.show_steps:
+        steps = [re.sub(r"^\d+\.\s*", "", line) for line in text("utter_exit_steps").splitlines()
+                 if re.match(r"^\d+\.", line)]
+    return {
+        "can_exit": verdict.can_exit,
+        "outcome": verdict.outcome.value,
+        "blockers": [{"id": b.value, "remedy": text(f"utter_blocker_{b.value}")} for b in verdict.blockers],
+        "possible_blockers": [{"id": b.value, "remedy": text(f"utter_possible_blocker_{b.value}")}
+                              for b in verdict.possible_blockers],
+        "steps": steps,
+        "messages": messages,
+    }

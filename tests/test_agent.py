@@ -1,0 +1,241 @@
+"""Agent tools against the real servers: suggestions, shop check, hand-over, figures, the page."""
+import json
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.bot_server import BotServer, free_port
+from tests.test_widget_browser import CHROMIUM, CHROMIUM_ARGS, REPLY_MS, SCREENSHOTS, ask
+
+pytestmark = pytest.mark.model
+
+TOKEN = "test-agent-token"
+
+
+class Webhook:
+    """A local stand-in for the agents' system: records hand-over notices."""
+
+    def __init__(self) -> None:
+        self.received, self.mode, self.in_flight = [], "ok", 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                outer.in_flight += 1
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if outer.mode == "hang":
+                    time.sleep(8)
+                outer.in_flight -= 1
+                outer.received.append(body)
+                self.send_response(500 if outer.mode == "fail" else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/handoff"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, conversation_id, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [r for r in self.received if r["conversation_id"] == conversation_id]
+            if found:
+                return found
+            time.sleep(0.2)
+        raise AssertionError(f"no webhook call for {conversation_id}")
+
+
+@pytest.fixture(scope="module")
+def webhook():
+    hook = Webhook()
+    yield hook
+    hook.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory, webhook):
+    server = BotServer(tmp_path_factory.mktemp("agent"))
+    server.env.update(AGENT_TOKEN=TOKEN, HANDOFF_WEBHOOK_URL=webhook.url)
+    server.start()
+    yield server
+    server.stop_all()
+
+
+def agent(bot, method, path, body=None, token=TOKEN):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+    request = urllib.request.Request(f"{bot.web_url}/agent/api/{path}", data=data, headers=headers,
+                                     method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def texts(replies):
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+@pytest.fixture
+def seller():
+    return f"seller-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_calls_without_the_token_are_refused(bot, token):
+    for method, path in [("GET", "stats"), ("GET", "handoffs"), ("POST", "suggest"), ("POST", "check")]:
+        status, answer = agent(bot, method, path, {} if method == "POST" else None, token=token)
+        assert status == 401 and "AGENT_TOKEN" in answer["error"]
+
+
+@pytest.mark.parametrize("question, topic, fact", [
+    ("账期保障怎么关", "faq/how_to_exit", "千牛卖家中心"),
+    ("退出后以前订单的钱多久能用", "faq/money_after_exit", "15天"),
+    ("为啥账期保障退不掉", "faq/exit_fails", "维权"),
+])
+def test_suggestions_rank_the_right_answer_first(bot, question, topic, fact):
+    status, answer = agent(bot, "POST", "suggest", {"text": question})
+    assert status == 200 and not answer["unsure"]
+    best = answer["suggestions"][0]
+    assert best["topic"] == topic and fact in best["text"] and best["confidence"] > 0.5
+    assert len(answer["suggestions"]) == 3
+
+
+@pytest.mark.parametrize("question", ["88VIP怎么开通", "直通车怎么扣费", "qwertyuiop"])
+def test_out_of_scope_is_flagged_unsure(bot, question):
+    status, answer = agent(bot, "POST", "suggest", {"text": question})
+    assert status == 200 and answer["unsure"]
+
+
+def test_suggestions_do_not_touch_conversations(bot):
+    before = agent(bot, "GET", "stats")[1]["conversations"]
+    agent(bot, "POST", "suggest", {"text": "账期保障是什么"})
+    assert agent(bot, "GET", "stats")[1]["conversations"] == before
+
+
+def test_shop_check_gives_the_sellers_verdict(bot):
+    status, blocked = agent(bot, "POST", "check", {"dispute": True, "forced": False, "covered": None})
+    assert status == 200 and blocked["can_exit"] is False
+    assert [b["id"] for b in blocked["blockers"]] == ["dispute"] and "维权处理完" in blocked["blockers"][0]["remedy"]
+    status, clean = agent(bot, "POST", "check", {"dispute": False, "forced": True, "covered": True})
+    assert clean["can_exit"] is True and clean["steps"][0] == "打开千牛卖家中心" and len(clean["steps"]) == 5
+    assert any("只接受订单险" in m for m in clean["messages"])
+    status, unsure = agent(bot, "POST", "check", {"dispute": None, "forced": False, "covered": None})
+    assert unsure["can_exit"] is None and unsure["possible_blockers"][0]["id"] == "dispute"
+    assert agent(bot, "POST", "check", {"dispute": "yes"})[0] == 400
+    assert agent(bot, "POST", "check", [1])[0] == 400
+
+
+def test_hand_over_pauses_notifies_relays_and_resumes(bot, webhook, seller):
+    bot.say(seller, "我能退出账期保障吗")
+    bot.say(seller, "没有")  # no open dispute: a fact the bot must keep
+    assert "人工客服" in texts(bot.say(seller, "转人工"))
+
+    [notice] = webhook.wait_for(seller)
+    assert notice["reason"] == "requested" and notice["facts"] == {"has_open_dispute": "no"}
+    assert [m["text"] for m in notice["transcript"] if m["sender"] == "user"][:2] == ["我能退出账期保障吗", "没有"]
+
+    assert bot.say(seller, "还有人吗") == []  # paused: the bot stays quiet
+    status, waiting = agent(bot, "GET", "handoffs")
+    [mine] = [h for h in waiting["handoffs"] if h["conversation_id"] == seller]
+    assert mine["last_message"] == "还有人吗" and mine["facts"] == {"has_open_dispute": "no"}
+
+    assert agent(bot, "POST", f"handoffs/{seller}/reply", {"text": "您好，我是客服小王"})[0] == 200
+    history = json.loads(urllib.request.urlopen(
+        f"{bot.url}/webhooks/rest/history?sender={seller}", timeout=10).read())["messages"]
+    assert history[-1] == {"sender": "bot", "text": "您好，我是客服小王"}
+
+    assert agent(bot, "POST", f"handoffs/{seller}/resume")[0] == 200
+    assert agent(bot, "POST", f"handoffs/{seller}/reply", {"text": "x"})[0] == 409  # no longer waiting
+    replies = texts(bot.say(seller, "能退出吗"))
+    assert "强制类目" in replies and "维权中" not in replies  # the dispute answer survived
+
+
+def test_not_understanding_twice_hands_over(bot, webhook, seller):
+    # Single vague words: NLU cannot tell which question is meant.
+    assert "您是不是想问" in texts(bot.say(seller, "钱"))
+    replies = texts(bot.say(seller, "保证金"))
+    assert "转接人工客服" in replies
+    assert webhook.wait_for(seller)[-1]["reason"] == "not_understood"
+
+
+def test_a_dead_webhook_never_blocks_the_seller(bot, webhook, seller):
+    webhook.mode = "hang"
+    try:
+        replies = bot.say(seller, "转人工")
+        assert "人工客服" in texts(replies)
+        assert webhook.in_flight >= 1  # the notice is still hanging, the seller already has the answer
+    finally:
+        webhook.mode = "ok"
+    assert agent(bot, "POST", f"handoffs/{seller}/resume")[0] == 200
+    assert "千牛卖家中心" in texts(bot.say(seller, "账期保障怎么退出"))
+
+
+def test_figures_count_unresolved_conversations(bot, seller):
+    bot.say(seller, "账期保障是什么")
+    urllib.request.urlopen(urllib.request.Request(
+        f"{bot.url}/webhooks/rest/feedback", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"sender": seller, "rating": "down", "message": "x"}).encode()), timeout=10)
+    bot.say(f"{seller}-oos", "88VIP怎么开通")
+    status, figures = agent(bot, "GET", "stats")
+    assert status == 200 and figures["conversations"] >= 2
+    assert figures["unresolved_because"]["thumbs_down"] >= 1
+    assert figures["unresolved_because"]["no_answer"] >= 1
+    assert 0 <= figures["resolution_rate"] < 1
+    assert any(q["text"] == "88VIP怎么开通" for q in figures["top_unanswered"])
+
+
+def test_agent_page_in_the_browser(bot, seller):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} missing: `make browser` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        shop = browser.new_context().new_page()  # a seller using the widget
+        shop.goto(bot.web_url + "/")
+        shop.click(".zqbz-launcher")
+        shop.wait_for_function("document.querySelector('.zqbz-root').dataset.transport === 'socket'")
+        assert "人工客服" in "\n".join(ask(shop, "转人工"))
+
+        desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        desk.goto(bot.web_url + "/agent/")
+        desk.fill("#token", TOKEN)
+        desk.dispatch_event("#token", "change")
+        desk.fill("#question", "账期保障怎么关")
+        desk.click("#suggest-form button")
+        desk.wait_for_selector("#suggestions li")
+        assert "千牛卖家中心" in desk.inner_text("#suggestions li")
+        desk.fill("#question", "88VIP怎么开通")
+        desk.click("#suggest-form button")
+        desk.wait_for_selector("#suggest-warning:not([hidden])")
+
+        desk.check("input[name=dispute][value=true]")
+        desk.click("#check-form button")
+        desk.wait_for_selector("#verdict[data-can-exit=false]")
+
+        desk.click("#refresh")
+        desk.locator("button.handoff").first.wait_for()
+        desk.locator("button.handoff").last.click()
+        desk.fill("#reply", "您好，我是客服小李，马上帮您看")
+        desk.click("#reply-form button[type=submit]")
+        shop.wait_for_function("[...document.querySelectorAll('.zqbz-bot')].some("
+                               "b => b.innerText.includes('客服小李'))", timeout=REPLY_MS)
+        desk.wait_for_selector(".chart .row")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        desk.screenshot(path=str(SCREENSHOTS / "agent-page.png"), full_page=True)
+        desk.click("#resume")
+        shop.wait_for_function("[...document.querySelectorAll('.zqbz-bot')].some("
+                               "b => b.innerText.includes('账期保障助手继续'))", timeout=REPLY_MS)
+        browser.close()

@@ -1,0 +1,179 @@
+/* 客服工作台: talks to /agent/api/ on the same server. All data is inserted as text, never as HTML. */
+(function () {
+  "use strict";
+
+  var $ = function (id) { return document.getElementById(id); };
+  var tokenInput = $("token");
+  tokenInput.value = sessionStorage.getItem("agent-token") || "";
+  tokenInput.addEventListener("change", function () {
+    sessionStorage.setItem("agent-token", tokenInput.value);
+    refreshAll();
+  });
+
+  var REASONS = { requested: "卖家要求人工", not_understood: "机器人两次没听懂" };
+  var FACTS = {
+    has_open_dispute: "维权中的订单", has_forced_category_items: "在售强制类目商品",
+    has_deposit_or_insurance: "保证金或订单险"
+  };
+  var ANSWERS = { yes: "有", no: "没有", unknown: "不确定" };
+  var current = null;
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+
+  function showError(message) {
+    var box = $("error");
+    box.textContent = message;
+    box.hidden = !message;
+  }
+
+  function api(method, path, body) {
+    var headers = { "Content-Type": "application/json" };
+    if (tokenInput.value) headers.Authorization = "Bearer " + tokenInput.value;
+    return fetch("/agent/api/" + path, {
+      method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) throw new Error(data.error || ("HTTP " + response.status));
+        showError("");
+        return data;
+      });
+    }).catch(function (error) {
+      showError("出错了：" + error.message);
+      throw error;
+    });
+  }
+
+  // ------------------------------------------------------------ suggestions
+  $("suggest-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    api("POST", "suggest", { text: $("question").value }).then(function (data) {
+      var list = $("suggestions");
+      list.textContent = "";
+      data.suggestions.forEach(function (s) {
+        var item = el("li");
+        item.appendChild(el("div", s.text));
+        item.appendChild(el("div", "主题 " + s.topic + " · 置信度 " + Math.round(s.confidence * 100) + "%", "meta"));
+        list.appendChild(item);
+      });
+      $("suggest-warning").hidden = !data.unsure;
+    });
+  });
+
+  // ------------------------------------------------------------- shop check
+  $("check-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var form = new FormData(e.target);
+    var body = {};
+    ["dispute", "forced", "covered"].forEach(function (k) { body[k] = JSON.parse(form.get(k)); });
+    api("POST", "check", body).then(function (data) {
+      var box = $("verdict");
+      box.textContent = "";
+      box.setAttribute("data-can-exit", String(data.can_exit));
+      data.messages.forEach(function (text) { box.appendChild(el("p", text)); });
+    });
+  });
+
+  // -------------------------------------------------------------- hand-overs
+  function loadHandoffs() {
+    return api("GET", "handoffs").then(function (data) {
+      var list = $("handoffs");
+      list.textContent = "";
+      if (!data.handoffs.length) list.appendChild(el("li", "暂无等待人工的会话"));
+      data.handoffs.forEach(function (h) {
+        var item = el("li");
+        var open = el("button", h.conversation_id + " · " + (REASONS[h.reason] || h.reason || "") +
+          (h.last_message ? " · " + h.last_message : ""));
+        open.type = "button";
+        open.className = "handoff";
+        open.setAttribute("data-id", h.conversation_id);
+        open.addEventListener("click", function () { showConversation(h); });
+        item.appendChild(open);
+        list.appendChild(item);
+        if (current && current.conversation_id === h.conversation_id) showConversation(h);
+      });
+      if (current && !data.handoffs.some(function (h) { return h.conversation_id === current.conversation_id; })) {
+        current = null;
+        $("conversation").hidden = true;
+      }
+    });
+  }
+
+  function showConversation(h) {
+    current = h;
+    $("conversation").hidden = false;
+    $("conversation-title").textContent = "会话 " + h.conversation_id;
+    var facts = Object.keys(h.facts || {}).map(function (k) {
+      return (FACTS[k] || k) + "：" + (ANSWERS[h.facts[k]] || h.facts[k]);
+    });
+    $("conversation-facts").textContent = facts.length ? "已知情况：" + facts.join("；") : "还没有收集到店铺情况";
+    var log = $("transcript");
+    log.textContent = "";
+    h.transcript.forEach(function (m) {
+      log.appendChild(el("div", (m.sender === "user" ? "卖家：" : "助手：") + (m.text || ""), m.sender));
+    });
+    log.scrollTop = log.scrollHeight;
+  }
+
+  $("reply-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!current) return;
+    api("POST", "handoffs/" + encodeURIComponent(current.conversation_id) + "/reply", { text: $("reply").value })
+      .then(function () { $("reply").value = ""; return loadHandoffs(); });
+  });
+
+  $("resume").addEventListener("click", function () {
+    if (!current) return;
+    api("POST", "handoffs/" + encodeURIComponent(current.conversation_id) + "/resume")
+      .then(function () { current = null; $("conversation").hidden = true; return refreshAll(); });
+  });
+
+  $("refresh").addEventListener("click", function () { refreshAll(); });
+
+  // ------------------------------------------------------------------ stats
+  function loadStats() {
+    return api("GET", "stats").then(function (s) {
+      var figures = $("figures");
+      figures.textContent = "";
+      [["会话数", s.conversations],
+       ["已解决", s.resolved],
+       ["解决率", s.resolution_rate === null ? "—" : Math.round(s.resolution_rate * 1000) / 10 + "%"]]
+        .forEach(function (pair) {
+          figures.appendChild(el("dt", pair[0]));
+          figures.appendChild(el("dd", pair[1], "figure"));
+        });
+      var rows = [["要求人工", s.unresolved_because.asked_for_person],
+                  ["点了👎", s.unresolved_because.thumbs_down],
+                  ["机器人没答上", s.unresolved_because.no_answer]];
+      Object.keys(s.handoffs_by_reason).forEach(function (k) {
+        rows.push(["转人工：" + (REASONS[k] || k), s.handoffs_by_reason[k]]);
+      });
+      var max = Math.max.apply(null, rows.map(function (r) { return r[1]; }).concat([1]));
+      var chart = $("chart");
+      chart.textContent = "";
+      rows.forEach(function (r) {
+        var row = el("div", null, "row");
+        row.appendChild(el("span", r[0], "label"));
+        var bar = el("span", null, "bar-fill");
+        bar.style.width = Math.round(160 * r[1] / max) + "px";
+        row.appendChild(bar);
+        row.appendChild(el("span", r[1]));
+        chart.appendChild(row);
+      });
+      var list = $("unanswered");
+      list.textContent = "";
+      s.top_unanswered.forEach(function (q) { list.appendChild(el("li", q.text + "（" + q.count + "次）")); });
+    });
+  }
+
+  function refreshAll() {
+    return Promise.all([loadHandoffs(), loadStats()]).catch(function () {});
+  }
+
+  refreshAll();
+  setInterval(refreshAll, 10000);
+})();
