@@ -4,6 +4,7 @@ from typing import Any, Dict, List, Optional
 
 from actions.eligibility import Answer, Facts, assess
 from actions.verdict_responses import responses_for
+from agent.replies import response_text
 
 FIELDS = ("dispute", "forced", "covered")
 
@@ -28,7 +29,10 @@ def check_shop(body: Any, responses: Dict[str, Any]) -> Dict[str, Any]:
         raise CheckError('body must be a JSON object: {"dispute", "forced", "covered"}')
     facts = Facts(*(_answer(body.get(field), field) for field in FIELDS))
     verdict = assess(facts)
-    text = lambda name: (responses.get(name) or [{}])[0].get("text", "")  # noqa: E731
+
+    def text(name: str) -> str:
+        return response_text(responses, name) or ""
+
     messages = [text(name) for name in responses_for(verdict)]
     steps: List[str] = []
     if verdict.show_steps:

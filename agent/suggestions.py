@@ -1,5 +1,7 @@
 """Suggested answers for an agent: the bot's own reply texts, ranked. No Rasa imports."""
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict
+
+from agent.replies import response_text
 
 MAX_SUGGESTIONS = 3
 UNSURE_BELOW = 0.5  # best confidence under this: the agent should check
@@ -19,12 +21,12 @@ def suggest(parse_result: Dict[str, Any], responses: Dict[str, Any],
         if name == "faq":
             for topic in faq:
                 key = topic.get("intent_response_key", "")
-                text = _text(responses, f"utter_{key}")
+                text = response_text(responses, f"utter_{key}")
                 if text:
                     candidates.append({"text": text, "topic": key,
                                        "confidence": round(confidence * float(topic.get("confidence") or 0), 4)})
         else:
-            text = _text(responses, intent_replies.get(name, ""))
+            text = response_text(responses, intent_replies.get(name, ""))
             if text:
                 candidates.append({"text": text, "topic": name, "confidence": round(confidence, 4)})
     candidates.sort(key=lambda c: c["confidence"], reverse=True)
@@ -36,7 +38,3 @@ def suggest(parse_result: Dict[str, Any], responses: Dict[str, Any],
               or best < UNSURE_BELOW or best - second < CLOSE_WITHIN)
     return {"suggestions": top, "unsure": unsure, "intent": predicted}
 
-
-def _text(responses: Dict[str, Any], name: str) -> Optional[str]:
-    variations = responses.get(name) or []
-    return variations[0].get("text") if variations else None
