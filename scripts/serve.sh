@@ -15,6 +15,12 @@ cd "$(dirname "$0")/.."
 : "${TRACKER_DB:=rasa.db}" "${MODEL:=models/zqbz.tar.gz}"
 : "${WIDGET_ORIGINS:=http://$BIND_HOST:$WEB_PORT http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}"
 export RASA_PORT ACTION_PORT WEB_PORT BIND_HOST TRACKER_DB WIDGET_ORIGINS
+# Chat-platform connectors (credentials.yml): empty secrets leave them switched off.
+: "${DINGTALK_APP_SECRET=}" "${DINGTALK_API_BASE:=https://oapi.dingtalk.com}"
+: "${WECOM_CORP_ID=}" "${WECOM_TOKEN=}" "${WECOM_AES_KEY=}" "${WECOM_SECRET=}" "${WECOM_AGENT_ID=}"
+: "${WECOM_API_BASE:=https://qyapi.weixin.qq.com}"
+export DINGTALK_APP_SECRET DINGTALK_API_BASE WECOM_CORP_ID WECOM_TOKEN WECOM_AES_KEY WECOM_SECRET \
+  WECOM_AGENT_ID WECOM_API_BASE
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 BIN=.venv/bin

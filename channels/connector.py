@@ -1,0 +1,61 @@
+"""What the DingTalk and WeCom channels share: answering one user message with
+the bot, mapping "N" to the N-th button of the last answer, and outbound HTTP.
+"""
+import json
+import logging
+import urllib.parse
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import aiohttp
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic.request import Request
+
+from channels.outgoing import choice_payload
+
+logger = logging.getLogger(__name__)
+TIMEOUT = aiohttp.ClientTimeout(total=5)
+
+
+class OutboundError(RuntimeError):
+    """The platform's API refused or failed a call."""
+
+
+def under_base(url: Optional[str], base: str) -> bool:
+    """Whether ``url`` is on the configured API host (scheme, host, port, path prefix)."""
+    if not url:
+        return False
+    given, allowed = urllib.parse.urlsplit(url), urllib.parse.urlsplit(base)
+    return (given.scheme, given.netloc) == (allowed.scheme, allowed.netloc) and \
+        given.path.startswith(allowed.path.rstrip("/") + "/")
+
+
+async def call_json(method: str, url: str, body: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """One HTTP call returning JSON; any failure raises (the caller retries)."""
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.request(method, url, json=body) as response:
+            if response.status >= 400:
+                raise OutboundError(f"HTTP {response.status} from {url.split('?')[0]}")
+            return json.loads(await response.text() or "{}")
+
+
+class ConnectorInput(InputChannel):
+    """Base of the project's chat-platform channels."""
+
+    @staticmethod
+    async def _last_buttons(request: Request, sender_id: Text) -> List[Dict[str, Any]]:
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
+        for event in reversed(tracker.events if tracker else []):
+            if getattr(event, "type_name", "") == "bot":
+                return list((event.data or {}).get("buttons") or [])
+            if getattr(event, "type_name", "") == "user":
+                return []
+        return []
+
+    async def answer(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                     sender_id: Text, text: Text, metadata: Dict[Text, Any]) -> List[Dict[str, Any]]:
+        """The bot's messages for ``text``; "2" after a numbered list means button 2."""
+        payload = choice_payload(text, await self._last_buttons(request, sender_id))
+        collector = CollectingOutputChannel()
+        await on_new_message(UserMessage(payload or text, collector, sender_id,
+                                         input_channel=self.name(), metadata=metadata))
+        return collector.messages

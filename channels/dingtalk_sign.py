@@ -1,0 +1,37 @@
+"""DingTalk robot callback signature, as DingTalk documents it. No Rasa imports.
+
+The callback carries headers ``timestamp`` (milliseconds) and ``sign`` =
+base64(HMAC-SHA256(key=app secret, message=timestamp + "\\n" + app secret)).
+Requests older or newer than an hour are refused (replays).
+"""
+import base64
+import hashlib
+import hmac
+import time
+from typing import Optional
+
+MAX_SKEW_MS = 60 * 60 * 1000
+
+
+class DingTalkSignError(ValueError):
+    """Missing, wrong or stale signature."""
+
+
+def sign(timestamp: str, app_secret: str) -> str:
+    digest = hmac.new(app_secret.encode(), f"{timestamp}\n{app_secret}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def check(timestamp: Optional[str], given: Optional[str], app_secret: str,
+          now_ms: Optional[int] = None) -> None:
+    if not timestamp or not given:
+        raise DingTalkSignError("missing timestamp or sign header")
+    try:
+        stamp = int(timestamp)
+    except ValueError:
+        raise DingTalkSignError("timestamp is not a number")
+    now = int(time.time() * 1000) if now_ms is None else now_ms
+    if abs(now - stamp) > MAX_SKEW_MS:
+        raise DingTalkSignError("timestamp too old or in the future")
+    if not hmac.compare_digest(sign(timestamp, app_secret), given):
+        raise DingTalkSignError("signature mismatch")
