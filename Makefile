@@ -29,11 +29,12 @@ PYTHON310 := $(shell \
 
 NLU_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null) actions/normalization.py
 
-.PHONY: help install browser train run shell test test-unit validate test-stories test-model screenshots clean
+.PHONY: help install browser train run shell test test-unit validate test-stories test-model screenshots bench clean
 
 help:
 	@echo "make run    install, train if needed, serve (Rasa :$(RASA_PORT), actions :$(ACTION_PORT), help page :$(WEB_PORT))"
 	@echo "make test   install and run every check"
+	@echo "make bench  measure quality, speed, memory, training time; write docs/benchmarks.md"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -99,6 +100,11 @@ screenshots: $(MODEL) $(SOCKETIO) browser
 test: export TQDM_DISABLE := 1
 test: test-unit validate train test-stories test-model
 	@echo "make test: all checks passed"
+
+# Benchmarks: writes docs/benchmarks.md and docs/bench-*.png from a real run.
+bench: export TQDM_DISABLE := 1
+bench: $(MODEL)
+	$(PY) bench/run.py
 
 clean:
 	rm -rf models results .rasa .pytest_cache node_modules web/widget/vendor

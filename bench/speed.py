@@ -1,0 +1,223 @@
+"""Speed, memory, training time and cold start, on this machine, over 127.0.0.1 only.
+
+Load: simulated sellers each run a realistic conversation (FAQ questions, the
+multi-turn exit check) over the REST channel; N sellers at once; bounded in
+message count and time. The same load goes to a bare Rasa bot (3 intents, no
+actions) as the reference for what Rasa itself costs.
+"""
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import aiohttp
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+
+from tests.bot_server import BotServer, free_port  # noqa: E402
+
+CONVERSATIONS = [
+    ["账期保障怎么退出"],
+    ["退出后钱多久能用", "谢谢"],
+    ["我能退出账期保障吗", "没有", "有", "交了保证金"],
+    ["店里有个订单还在维权，能退出吗", "没有"],
+    ["zqbz是什么", "退不掉账期保障怎么办"],
+    ["88VIP怎么开通"],
+    ["賬期保障怎麼關閉？？", "保证金怎么退"],
+    ["帮我检查能不能退出", "不清楚", "没有"],
+]
+LEVELS = [1, 8, 32, 64]
+MESSAGES_PER_LEVEL = 240
+MAX_SECONDS_PER_LEVEL = 90
+
+
+def percentile(values: List[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+async def _seller(session: aiohttp.ClientSession, url: str, budget: Dict, latencies: List[float],
+                  errors: List[str], rng: random.Random, deadline: float) -> None:
+    while budget["left"] > 0 and time.monotonic() < deadline:
+        sender = f"bench-{rng.getrandbits(48):x}"
+        for text in rng.choice(CONVERSATIONS):
+            if budget["left"] <= 0:
+                return
+            budget["left"] -= 1
+            started = time.perf_counter()
+            try:
+                async with session.post(url, json={"sender": sender, "message": text}) as response:
+                    await response.read()
+                    if response.status != 200:
+                        errors.append(f"HTTP {response.status}")
+                        continue
+            except Exception as error:  # noqa: BLE001 - counted, reported
+                errors.append(type(error).__name__)
+                continue
+            latencies.append(time.perf_counter() - started)
+
+
+async def load(url: str, sellers: int, messages: int, seed: int = 7) -> Dict:
+    latencies: List[float] = []
+    errors: List[str] = []
+    budget = {"left": messages}
+    timeout = aiohttp.ClientTimeout(total=60)
+    started = time.monotonic()
+    deadline = started + MAX_SECONDS_PER_LEVEL
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
+        await asyncio.gather(*[_seller(session, url, budget, latencies, errors, random.Random(seed + i), deadline)
+                               for i in range(sellers)])
+    wall = time.monotonic() - started
+    return {"sellers": sellers, "messages": len(latencies), "errors": len(errors),
+            "p50_ms": 1000 * percentile(latencies, 0.50), "p95_ms": 1000 * percentile(latencies, 0.95),
+            "p99_ms": 1000 * percentile(latencies, 0.99), "per_second": len(latencies) / wall}
+
+
+def rss_peak_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its children, in MB."""
+    total = 0
+    for child in [pid] + _descendants(pid):
+        try:
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total = max(total, int(line.split()[1]))
+        except OSError:
+            pass
+    return total / 1024
+
+
+def _descendants(pid: int) -> List[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+                    found.extend(_descendants(int(entry.name)))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def parse_speed(url: str, texts: List[str], rounds: int = 3) -> Dict:
+    import urllib.request
+
+    times = []
+    for _ in range(rounds):
+        for text in texts:
+            request = urllib.request.Request(f"{url}/model/parse", json.dumps({"text": text}).encode(),
+                                             {"Content-Type": "application/json"})
+            started = time.perf_counter()
+            urllib.request.urlopen(request, timeout=30).read()
+            times.append(time.perf_counter() - started)
+    # The same texts through normalisation + jieba alone, in this process.
+    import jieba
+
+    from actions.normalization import normalizer_for
+    normalize = normalizer_for(str(PROJECT_DIR / "data" / "dict"))
+    tokenizer = jieba.Tokenizer()
+    for path in (PROJECT_DIR / "data" / "dict").glob("*.txt"):
+        tokenizer.load_userdict(str(path))
+    tokenizer.lcut("预热")
+    front = []
+    for _ in range(rounds):
+        for text in texts:
+            started = time.perf_counter()
+            tokenizer.lcut(normalize(text))
+            front.append(time.perf_counter() - started)
+    p50 = statistics.median(times)
+    return {"p50_ms": 1000 * p50, "p95_ms": 1000 * percentile(times, 0.95),
+            "normalise_jieba_ms": 1000 * statistics.median(front),
+            "normalise_jieba_share": statistics.median(front) / p50}
+
+
+def start_bare_bot(work: Path) -> Tuple[subprocess.Popen, str]:
+    bare = PROJECT_DIR / "bench" / "bare_bot"
+    rasa = str(Path(sys.executable).parent / "rasa")
+    model = work / "bare.tar.gz"
+    subprocess.run([rasa, "train", "--config", str(bare / "config.yml"), "--domain", str(bare / "domain.yml"),
+                    "--data", str(bare / "data"), "--out", str(work), "--fixed-model-name", "bare"],
+                   cwd=work, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    process = subprocess.Popen([rasa, "run", "--model", str(model), "--interface", "127.0.0.1",
+                                "--port", str(port)], cwd=work, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not BotServer._up(f"{url}/"):
+        time.sleep(0.5)
+    return process, url
+
+
+def training_times(work: Path) -> Dict:
+    """Full `rasa train` in a fresh copy (no cache), then again after changing one response."""
+    copy = work / "train-copy"
+    for name in ["config.yml", "domain.yml", "data", "components", "actions"]:
+        source = PROJECT_DIR / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, copy / name)
+    rasa = str(Path(sys.executable).parent / "rasa")
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+
+    def train() -> float:
+        started = time.monotonic()
+        subprocess.run([rasa, "train", "--out", "models"], cwd=copy, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.monotonic() - started
+
+    full = train()
+    domain = (copy / "domain.yml").read_text(encoding="utf-8")
+    (copy / "domain.yml").write_text(domain.replace("不客气，还有问题随时问我。", "不客气，有问题随时问我。"),
+                                     encoding="utf-8")
+    return {"full_s": full, "one_response_changed_s": train()}
+
+
+def cold_start(work: Path) -> float:
+    """`make run`'s serve.sh (model already trained) to the first answer over REST."""
+    server = BotServer(work)
+    started = time.monotonic()
+    server.start()
+    server.say("cold-start", "账期保障怎么退出")
+    seconds = time.monotonic() - started
+    server.stop_all()
+    return seconds
+
+
+def run(work: Path) -> Dict:
+    for name in ("cold", "bot"):
+        (work / name).mkdir(parents=True, exist_ok=True)
+    results: Dict = {"cold_start_s": cold_start(work / "cold")}
+    bot = BotServer(work / "bot")
+    bot.start("actions")
+    bot.start("rasa")
+    bare, bare_url = start_bare_bot(work)
+    try:
+        texts = [t for c in CONVERSATIONS for t in c]
+        results["parse"] = parse_speed(bot.url, texts)
+        results["load"] = {"bot": [], "bare": []}
+        for level in LEVELS:  # side by side in one run, same load for both
+            for name, url in [("bot", bot.url), ("bare", bare_url)]:
+                results["load"][name].append(asyncio.run(load(f"{url}/webhooks/rest/webhook", level,
+                                                              MESSAGES_PER_LEVEL)))
+        results["memory_mb"] = {"rasa": rss_peak_mb(bot.processes["rasa"].pid),
+                                "actions": rss_peak_mb(bot.processes["actions"].pid)}
+    finally:
+        bot.stop_all()
+        os.killpg(bare.pid, signal.SIGTERM)
+        bare.wait(timeout=60)
+    results["training"] = training_times(work)
+    return results
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as tmp:
+        print(json.dumps(run(Path(tmp)), indent=2))
