@@ -56,8 +56,11 @@ def score(predict: Callable[[str], str], holdout: Examples) -> Dict[str, float]:
     answers = [(g == "out_of_scope" and p in REJECTED)
                or reply_of(g, responses, replies) == reply_of(p, responses, replies)
                for g, p in zip(gold, predicted)]
+    wrong_answers = [not c and p not in REJECTED for c, p in zip(correct, predicted)]
     return {
         "accuracy": sum(correct) / len(correct),
+        "wrong_answers": sum(wrong_answers),
+        "clarified": sum(not c and p == "nlu_fallback" for c, p in zip(correct, predicted)),
         "macro_f1": f1_score(gold, mapped, labels=sorted(set(gold)), average="macro", zero_division=0),
         "oos_rejection": sum(oos) / len(oos),
         "answer_level": sum(answers) / len(answers),
@@ -127,7 +130,7 @@ def cross_validation(folds: int = 5) -> Dict[str, float]:
     data = load_data(str(PROJECT_DIR / "data" / "nlu"))
     messages = data.intent_examples
     labels = [m.get_full_intent() for m in messages]
-    scores = []
+    scores, baseline = [], []
     with tempfile.TemporaryDirectory() as tmp:
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=42)
         for fold, (train_idx, test_idx) in enumerate(splitter.split(messages, labels)):
@@ -139,9 +142,17 @@ def cross_validation(folds: int = 5) -> Dict[str, float]:
             predict = rasa_predictor(model)
             test = [(messages[i].get("text"), labels[i]) for i in test_idx]
             scores.append(sum(is_correct(g, predict(t)) for t, g in test) / len(test))
-    mean = sum(scores) / len(scores)
-    spread = (sum((s - mean) ** 2 for s in scores) / (len(scores) - 1)) ** 0.5
-    return {"folds": folds, "mean": mean, "std": spread, "scores": scores}
+            tfidf = tfidf_predictor([(messages[i].get("text"), labels[i]) for i in train_idx])
+            baseline.append(sum(is_correct(g, tfidf(t)) for t, g in test) / len(test))
+
+    def mean_std(values: List[float]) -> Tuple[float, float]:
+        mean = sum(values) / len(values)
+        return mean, (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+
+    mean, spread = mean_std(scores)
+    tfidf_mean, tfidf_spread = mean_std(baseline)
+    return {"folds": folds, "mean": mean, "std": spread, "scores": scores,
+            "tfidf_mean": tfidf_mean, "tfidf_std": tfidf_spread}
 
 
 def run(model_path: Path, work_dir: Path) -> Dict:

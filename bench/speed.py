@@ -141,16 +141,20 @@ def parse_speed(url: str, texts: List[str], rounds: int = 3) -> Dict:
             "normalise_jieba_share": statistics.median(front) / p50}
 
 
-def start_bare_bot(work: Path) -> Tuple[subprocess.Popen, str]:
+def start_bare_bot(work: Path, sqlite: bool = False) -> Tuple[subprocess.Popen, str]:
+    """The bare reference bot; with ``sqlite`` it keeps conversations in SQLite like the real bot."""
     bare = PROJECT_DIR / "bench" / "bare_bot"
     rasa = str(Path(sys.executable).parent / "rasa")
     model = work / "bare.tar.gz"
-    subprocess.run([rasa, "train", "--config", str(bare / "config.yml"), "--domain", str(bare / "domain.yml"),
-                    "--data", str(bare / "data"), "--out", str(work), "--fixed-model-name", "bare"],
-                   cwd=work, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not model.exists():
+        subprocess.run([rasa, "train", "--config", str(bare / "config.yml"), "--domain", str(bare / "domain.yml"),
+                        "--data", str(bare / "data"), "--out", str(work), "--fixed-model-name", "bare"],
+                       cwd=work, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port = free_port()
+    store = ["--endpoints", str(bare / "endpoints.yml")] if sqlite else []
+    env = {**os.environ, "BARE_TRACKER_DB": str(work / "bare-tracker.db")}
     process = subprocess.Popen([rasa, "run", "--model", str(model), "--interface", "127.0.0.1",
-                                "--port", str(port)], cwd=work, stdout=subprocess.DEVNULL,
+                                "--port", str(port), *store], cwd=work, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -162,6 +166,7 @@ def start_bare_bot(work: Path) -> Tuple[subprocess.Popen, str]:
 def training_times(work: Path) -> Dict:
     """Full `rasa train` in a fresh copy (no cache), then again after changing one response."""
     copy = work / "train-copy"
+    copy.mkdir(parents=True)
     for name in ["config.yml", "domain.yml", "data", "components", "actions"]:
         source = PROJECT_DIR / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, copy / name)
@@ -200,20 +205,22 @@ def run(work: Path) -> Dict:
     bot.start("actions")
     bot.start("rasa")
     bare, bare_url = start_bare_bot(work)
+    bare_sql, bare_sql_url = start_bare_bot(work, sqlite=True)
     try:
         texts = [t for c in CONVERSATIONS for t in c]
         results["parse"] = parse_speed(bot.url, texts)
-        results["load"] = {"bot": [], "bare": []}
-        for level in LEVELS:  # side by side in one run, same load for both
-            for name, url in [("bot", bot.url), ("bare", bare_url)]:
+        results["load"] = {"bot": [], "bare": [], "bare_sqlite": []}
+        for level in LEVELS:  # side by side in one run, same load for all
+            for name, url in [("bot", bot.url), ("bare", bare_url), ("bare_sqlite", bare_sql_url)]:
                 results["load"][name].append(asyncio.run(load(f"{url}/webhooks/rest/webhook", level,
                                                               MESSAGES_PER_LEVEL)))
         results["memory_mb"] = {"rasa": rss_peak_mb(bot.processes["rasa"].pid),
                                 "actions": rss_peak_mb(bot.processes["actions"].pid)}
     finally:
         bot.stop_all()
-        os.killpg(bare.pid, signal.SIGTERM)
-        bare.wait(timeout=60)
+        for process in (bare, bare_sql):
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
     results["training"] = training_times(work)
     return results
 
