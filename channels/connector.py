@@ -1,6 +1,7 @@
 """What the DingTalk and WeCom channels share: answering one user message with
 the bot, mapping "N" to the N-th button of the last answer, and outbound HTTP.
 """
+import asyncio
 import json
 import logging
 import urllib.parse
@@ -40,6 +41,13 @@ async def call_json(method: str, url: str, body: Optional[Dict[str, Any]] = None
 
 class ConnectorInput(InputChannel):
     """Base of the project's chat-platform channels."""
+
+    def in_background(self, work: Awaitable[Any]) -> None:
+        """Run ``work`` after the HTTP answer went out, keeping a reference until it ends."""
+        running = self.__dict__.setdefault("_running", set())
+        task = asyncio.ensure_future(work)
+        running.add(task)
+        task.add_done_callback(running.discard)
 
     @staticmethod
     async def _last_buttons(request: Request, sender_id: Text) -> List[Dict[str, Any]]:

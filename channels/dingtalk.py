@@ -7,7 +7,6 @@ is anything else: never fetched) it comes back in the HTTP response. Buttons
 become a numbered list the user answers with a number. A retried delivery of
 the same msgId is answered once. Disabled (503) without a secret.
 """
-import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -41,7 +40,6 @@ class DingTalkInput(ConnectorInput):
     def __init__(self, app_secret: Text, api_base: Text) -> None:
         self.app_secret, self.api_base = app_secret, api_base.rstrip("/")
         self.seen = SeenMessages()
-        self.tasks: set = set()
 
     async def _send(self, url: Text, text: Text) -> None:
         for piece in split_text(text, MAX_BYTES):
@@ -87,9 +85,7 @@ class DingTalkInput(ConnectorInput):
             reply_text = render(replies)
             session_webhook = body.get("sessionWebhook")
             if reply_text and under_base(session_webhook, self.api_base):
-                task = asyncio.ensure_future(self._send(session_webhook, reply_text))
-                self.tasks.add(task)
-                task.add_done_callback(self.tasks.discard)
+                self.in_background(self._send(session_webhook, reply_text))
                 return response.json({"msgtype": "empty"})
             return response.json({"msgtype": "text", "text": {"content": reply_text}})
 

@@ -85,7 +85,6 @@ class WeComInput(ConnectorInput):
         self.enabled = all(settings.values())
         self.api = WeComApi(api_base, settings["corp_id"], settings["secret"], settings["agent_id"])
         self.seen = SeenMessages()
-        self.tasks: set = set()
 
     def _decrypt(self, request: Request, encrypted: Text) -> Text:
         args = request.args
@@ -143,9 +142,7 @@ class WeComInput(ConnectorInput):
                 return response.json({"error": "FromUserName and Content are required"}, status=400)
             msg_id = _field(inner, "MsgId")
             if self.seen.first_time(msg_id):
-                task = asyncio.ensure_future(self._reply(request, on_new_message, user, text, msg_id))
-                self.tasks.add(task)
-                task.add_done_callback(self.tasks.discard)
+                self.in_background(self._reply(request, on_new_message, user, text, msg_id))
             return response.text("")
 
         return hook
