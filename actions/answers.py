@@ -20,9 +20,10 @@ UNKNOWN_CUES = ("不知道", "不清楚", "不确定", "不太确定", "不太�
 # Phrases that mean "still going on" although they contain a negation.
 STILL_OPEN_CUES = ("没处理完", "没处理好", "没解决", "未解决", "没结束", "未结束", "没完结", "未完结",
                    "还没好", "没关闭", "未处理", "没处理", "处理中", "进行中", "还在")
-# Phrases that mean "over", "gone" without a negation word.
-RESOLVED_CUES = ("处理完", "处理好了", "解决了", "结束了", "完结了", "关闭了", "都撤了", "撤销了",
-                 "下架了", "都下了", "已经下架")
+# Phrases that mean "over", "gone" without a negation word: a dispute closed,
+# forced-category items taken off sale.
+DISPUTE_CLOSED_CUES = ("处理完", "处理好了", "解决了", "结束了", "完结了", "关闭了", "都撤了", "撤销了")
+DELISTED_CUES = ("下架了", "都下了", "已经下架")
 NEGATIVE_CUES = ("没有", "没得", "木有", "没", "无", "不是", "不在", "不用", "未", "不", "否", "no", "nope")
 POSITIVE_CUES = ("有", "是", "对", "嗯", "恩", "yes", "yep", "ok", "交了", "开了", "加入了", "买了",
                  "参加了", "在卖", "卖着", "有的", "好像有", "应该有")
@@ -30,8 +31,8 @@ POSITIVE_CUES = ("有", "是", "对", "嗯", "恩", "yes", "yep", "ok", "交了"
 # Which resolved / still-open phrases apply to which fact: "下架了" ends a
 # forced-category listing, not a dispute.
 _RESOLVED_FOR = {
-    Fact.DISPUTE: ("处理完", "处理好了", "解决了", "结束了", "完结了", "关闭了", "都撤了", "撤销了"),
-    Fact.FORCED: ("下架了", "都下了", "已经下架"),
+    Fact.DISPUTE: DISPUTE_CLOSED_CUES,
+    Fact.FORCED: DELISTED_CUES,
     Fact.COVERED: (),
 }
 _STILL_OPEN_FOR = {
