@@ -29,7 +29,7 @@ PYTHON310 := $(shell \
 
 NLU_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null) actions/normalization.py
 
-.PHONY: help install browser train run shell test test-unit validate test-stories test-model screenshots bench clean
+.PHONY: help install browser services train run shell test test-unit validate test-stories test-model screenshots bench clean
 
 help:
 	@echo "make run    install, train if needed, serve (Rasa :$(RASA_PORT), actions :$(ACTION_PORT), help page :$(WEB_PORT))"
@@ -65,6 +65,17 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
 	  else echo "error: install Debian's packages $(BROWSER_PACKAGES) (or set CHROMIUM=...)" >&2; exit 1; fi; fi
 
+# PostgreSQL and Redis for the serving tests (Debian's packages). The tests
+# start their own servers on free loopback ports and stop them after; the
+# packages' own services are not used.
+SERVICE_PACKAGES := postgresql redis-server
+services:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing $(SERVICE_PACKAGES) for the serving tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SERVICE_PACKAGES) >/dev/null; \
+	  else echo "error: install Debian's packages $(SERVICE_PACKAGES)" >&2; exit 1; fi; fi
+
 # Retrain only when something the model is built from changed.
 $(MODEL): $(STAMP) $(NLU_INPUTS)
 	$(RASA) train --fixed-model-name zqbz --out models
@@ -88,7 +99,7 @@ test-stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) \
 	  --fail-on-prediction-errors --out results/stories
 
-test-model: $(MODEL) $(SOCKETIO) browser
+test-model: $(MODEL) $(SOCKETIO) browser services
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m model tests
 
 # Regenerate the README's screenshots (widget at desktop and phone width, agent page).

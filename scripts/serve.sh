@@ -4,17 +4,36 @@
 # Ctrl-C or SIGTERM stops all of them; so does any one of them dying.
 #   scripts/serve.sh             everything (what `make run` does)
 #   scripts/serve.sh --shell     action server + `rasa shell` in the terminal
-#   scripts/serve.sh actions|rasa|web   one part only (used by the tests)
-# Settings: RASA_PORT (5005), ACTION_PORT (5055), WEB_PORT (8000), BIND_HOST
-# (127.0.0.1), TRACKER_DB (rasa.db), MODEL (models/zqbz.tar.gz), WIDGET_ORIGINS
-# (the web page's origins, default the demo page's).
+#   scripts/serve.sh actions|rasa|web   one part only (the tests; one part per
+#                                machine or container in a larger layout)
+# Settings (README, "Deploying"):
+#   RASA_PORT (5005), ACTION_PORT (5055), WEB_PORT (8000), BIND_HOST (127.0.0.1),
+#   MODEL (models/zqbz.tar.gz), WIDGET_ORIGINS (the web pages' origins, default
+#   the demo page's), MAX_REQUEST_BYTES (262144),
+#   RASA_AUTH_TOKEN (required when BIND_HOST is not the loopback address),
+#   ACTION_HOST (127.0.0.1), ACTION_TOKEN, ACTION_ENDPOINT_URL,
+#   TRACKER_DB (rasa.db) or TRACKER_DB_URL (postgresql://...),
+#   REDIS_HOST (set: Redis lock store), REDIS_PORT (6379), REDIS_DB (1), REDIS_PASSWORD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+fail() { echo "error: $*" >&2; exit 2; }
+is_loopback() { [[ "$1" == "127.0.0.1" || "$1" == "localhost" || "$1" == "::1" ]]; }
+
 : "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}" "${WEB_PORT:=8000}" "${BIND_HOST:=127.0.0.1}"
-: "${TRACKER_DB:=rasa.db}" "${MODEL:=models/zqbz.tar.gz}"
+: "${MODEL:=models/zqbz.tar.gz}" "${MAX_REQUEST_BYTES:=262144}"
 : "${WIDGET_ORIGINS:=http://$BIND_HOST:$WEB_PORT http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}"
-export RASA_PORT ACTION_PORT WEB_PORT BIND_HOST TRACKER_DB WIDGET_ORIGINS
+: "${RASA_AUTH_TOKEN=}" "${ACTION_HOST:=127.0.0.1}" "${ACTION_TOKEN=}"
+: "${ACTION_ENDPOINT_URL:=http://127.0.0.1:$ACTION_PORT/webhook}"
+: "${TRACKER_DB:=rasa.db}" "${TRACKER_DB_URL=}"
+: "${REDIS_HOST=}" "${REDIS_PORT:=6379}" "${REDIS_DB:=1}" "${REDIS_PASSWORD=}"
+LOCK_STORE=in_memory
+if [[ -n "$REDIS_HOST" ]]; then LOCK_STORE=redis; fi
+export RASA_PORT ACTION_PORT WEB_PORT BIND_HOST WIDGET_ORIGINS RASA_AUTH_TOKEN ACTION_HOST \
+  ACTION_TOKEN ACTION_ENDPOINT_URL TRACKER_DB TRACKER_DB_URL LOCK_STORE REDIS_HOST REDIS_PORT \
+  REDIS_DB REDIS_PASSWORD
+# Sanic answers bigger requests with 413 before any channel reads them.
+export SANIC_REQUEST_MAX_SIZE="$MAX_REQUEST_BYTES"
 # Chat-platform connectors (credentials.yml): empty secrets leave them switched off.
 : "${DINGTALK_APP_SECRET=}" "${DINGTALK_API_BASE:=https://oapi.dingtalk.com}"
 : "${WECOM_CORP_ID=}" "${WECOM_TOKEN=}" "${WECOM_AES_KEY=}" "${WECOM_SECRET=}" "${WECOM_AGENT_ID=}"
@@ -23,18 +42,29 @@ export DINGTALK_APP_SECRET DINGTALK_API_BASE WECOM_CORP_ID WECOM_TOKEN WECOM_AES
   WECOM_AGENT_ID WECOM_API_BASE
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+
+# Access control: refuse to start open to the network.
+if ! is_loopback "$BIND_HOST" && [[ -z "$RASA_AUTH_TOKEN" ]]; then
+  fail "BIND_HOST=$BIND_HOST exposes Rasa's HTTP API: set RASA_AUTH_TOKEN (or bind 127.0.0.1)"
+fi
+if ! is_loopback "$ACTION_HOST" && [[ -z "$ACTION_TOKEN" ]]; then
+  fail "ACTION_HOST=$ACTION_HOST exposes the action server: set ACTION_TOKEN (or bind 127.0.0.1)"
+fi
+if [[ "$WIDGET_ORIGINS" == *"*"* ]]; then
+  fail "WIDGET_ORIGINS must list origins; '*' is not allowed"
+fi
 BIN=.venv/bin
 
 start_actions() {
-  SANIC_HOST="$BIND_HOST" "$BIN/python" -m rasa_sdk --actions actions --port "$ACTION_PORT" &
+  "$BIN/python" scripts/action_server.py &
   pids+=($!)
 }
 
 start_rasa() {
-  local api_args=()
-  if [[ "$BIND_HOST" == "127.0.0.1" || "$BIND_HOST" == "localhost" ]]; then
-    api_args=(--enable-api)  # /model/parse and the tracker API, loopback only
-  fi
+  # Rasa's HTTP API (/model/parse, the tracker API: the agent tools use it)
+  # needs the token whenever one is set; without one it exists only on loopback.
+  local api_args=(--enable-api)
+  if [[ -n "$RASA_AUTH_TOKEN" ]]; then api_args+=(--auth-token "$RASA_AUTH_TOKEN"); fi
   # shellcheck disable=SC2086  # WIDGET_ORIGINS is a list
   "$BIN/rasa" run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
     --interface "$BIND_HOST" --port "$RASA_PORT" --cors $WIDGET_ORIGINS "${api_args[@]}" &
