@@ -88,6 +88,9 @@ def initials_map(terms: Iterable[str]) -> Dict[str, str]:
     return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
 
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
 class Normalizer:
     """Callable that turns raw seller text into the canonical form."""
 
@@ -96,6 +99,7 @@ class Normalizer:
         self._t2s = opencc.OpenCC("t2s")
 
     def __call__(self, text: str) -> str:
+        text = _SURROGATES.sub("", text)  # lone halves are not text (OpenCC cannot encode them)
         text = "".join(_nfkc_char(ch) for ch in text).lower()
         text = self._t2s.convert(text)
         for wrong, right in MISSPELLINGS.items():

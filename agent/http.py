@@ -12,6 +12,7 @@ it the API only answers when the server is bound to the loopback address.
 """
 import hmac
 import json
+import logging
 import os
 import re
 import urllib.error
@@ -25,6 +26,7 @@ from agent.shop_check import CheckError, check_shop
 from agent.stats import stats
 from agent.suggestions import suggest
 
+logger = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 2000
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 Answer = Tuple[int, Dict[str, Any]]
@@ -151,3 +153,6 @@ def handle(method: str, path: str, headers: Dict[str, str], body: bytes) -> Answ
         return error.status, {"error": str(error)}
     except (urllib.error.URLError, OSError) as error:
         return 502, {"error": f"the Rasa server did not answer: {error}"}
+    except Exception:  # noqa: BLE001 - a bug here must still get a JSON answer
+        logger.exception("agent API %s %s failed", method, path)
+        return 500, {"error": "internal error; see the web server's log"}

@@ -11,6 +11,9 @@ import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic.request import Request
 
+from channels.action_failures import apologising
+from channels.message_limits import MessageTooLong, check_text
+from channels.notices import MESSAGE_TOO_LONG, notice
 from channels.outgoing import choice_payload
 
 logger = logging.getLogger(__name__)
@@ -61,9 +64,17 @@ class ConnectorInput(InputChannel):
 
     async def answer(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                      sender_id: Text, text: Text, metadata: Dict[Text, Any]) -> List[Dict[str, Any]]:
-        """The bot's messages for ``text``; "2" after a numbered list means button 2."""
+        """The bot's messages for ``text``; "2" after a numbered list means button 2.
+
+        A text over the length limit gets a polite request to shorten it and
+        never reaches the conversation; a failed action gets an apology.
+        """
+        try:
+            text = check_text(text)
+        except MessageTooLong:
+            return [{"recipient_id": sender_id, "text": notice(MESSAGE_TOO_LONG)}]
         payload = choice_payload(text, await self._last_buttons(request, sender_id))
         collector = CollectingOutputChannel()
-        await on_new_message(UserMessage(payload or text, collector, sender_id,
-                                         input_channel=self.name(), metadata=metadata))
+        await apologising(on_new_message)(UserMessage(
+            payload or text, collector, sender_id, input_channel=self.name(), metadata=metadata))
         return collector.messages

@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse
 
 from channels import dingtalk_sign
 from channels.connector import ConnectorInput, call_json, under_base
+from channels.message_limits import MessageError, check_sender
 from channels.outgoing import SeenMessages, render, split_text, with_retries
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,10 @@ class DingTalkInput(ConnectorInput):
                 return response.json({"error": "text.content and senderId are required"}, status=400)
             if not self.seen.first_time(str(body.get("msgId") or "")):
                 return response.json({"msgtype": "empty", "status": "duplicate"})
-            sender_id = f"dingtalk:{body.get('conversationId') or 'direct'}:{sender}"
+            try:
+                sender_id = check_sender(f"dingtalk:{body.get('conversationId') or 'direct'}:{sender}")
+            except MessageError as error:
+                return response.json({"error": str(error)}, status=400)
             replies = await self.answer(request, on_new_message, sender_id, text.strip(),
                                         {"platform": "dingtalk", "msgId": body.get("msgId")})
             reply_text = render(replies)

@@ -14,7 +14,6 @@ It adds, under the same prefix:
   a 👍 / 👎 on an answer, stored in the conversation's tracker.
 The sender id is a random id the widget keeps; it is the key to the history.
 """
-import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -26,40 +25,31 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.action_failures import apologising
 from channels.feedback import FEEDBACK_SLOT, FeedbackError, feedback_value
+from channels.message_limits import MessageError, check_metadata, check_sender, check_text
 from channels.transcript import transcript
 
-DEFAULT_MAX_MESSAGE_CHARS = 2000
-MAX_SENDER_CHARS = 256
-
-
-def max_message_chars() -> int:
-    return int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS))
 
 
 def checked_sender(sender: Any) -> Text:
     """A usable conversation id, else InvalidUsage (HTTP 400)."""
-    if not isinstance(sender, str) or not sender.strip():
-        raise InvalidUsage('"sender" is required: a non-empty string naming the conversation')
-    if len(sender) > MAX_SENDER_CHARS:
-        raise InvalidUsage(f'"sender" is longer than {MAX_SENDER_CHARS} characters')
-    return sender
+    try:
+        return check_sender(sender)
+    except MessageError as error:
+        raise InvalidUsage(str(error))
 
 
 def checked_body(body: Any) -> Dict[Text, Any]:
-    """The request body if it is a valid message, else InvalidUsage (HTTP 400)."""
+    """The message with its text cleaned, else InvalidUsage (HTTP 400) saying what is wrong."""
     if not isinstance(body, dict):
         raise InvalidUsage('body must be a JSON object: {"sender": "...", "message": "..."}')
-    checked_sender(body.get("sender"))
-    message = body.get("message")
-    if not isinstance(message, str):
-        raise InvalidUsage('"message" is required and must be a string')
-    if len(message) > max_message_chars():
-        raise InvalidUsage(f'"message" is longer than {max_message_chars()} characters')
-    metadata = body.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise InvalidUsage('"metadata" must be a JSON object')
-    return body
+    try:
+        return {**body, "sender": check_sender(body.get("sender")),
+                "message": check_text(body.get("message")),
+                "metadata": check_metadata(body.get("metadata"))}
+    except MessageError as error:
+        raise InvalidUsage(str(error))
 
 
 class ValidatedRestInput(RestInput):
@@ -89,7 +79,7 @@ class ValidatedRestInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[None]]
     ) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(apologising(on_new_message))
 
         @blueprint.route("/history", methods=["GET"])
         async def history(request: Request) -> HTTPResponse:

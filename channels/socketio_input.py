@@ -1,16 +1,32 @@
-"""Rasa's socket.io channel, limited to the widget's configured origins.
+"""Rasa's socket.io channel, limited to the widget's origins and checking each message.
 
 Rasa 3.6 builds its socket.io server with ``cors_allowed_origins=[]``, which
 turns the origin check off. This subclass sets the origins from
 ``cors_origins`` in credentials.yml (``${WIDGET_ORIGINS}``), so a page on any
 other origin is refused.
+
+Rasa's own handlers trust the event data: a non-object payload, a number as the
+message or a string that is not JSON as metadata raised inside the handler and
+the seller heard nothing. Here ``session_request`` and ``user_uttered`` check
+their data with the limits every channel shares (channels/message_limits.py);
+a message that cannot be passed on gets a polite reply on the same socket and
+never reaches the conversation. Payloads above MAX_SOCKET_BYTES are refused by
+engine.io itself.
 """
+import json
+import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
+from channels.action_failures import apologising
+from channels.message_limits import (MessageError, MessageTooLong, check_metadata, check_sender,
+                                     check_text)
+from channels.notices import MESSAGE_TOO_LONG, MESSAGE_UNREADABLE, notice
 from channels.origins import parse_origins
+
+MAX_SOCKET_BYTES = 64 * 1024
 
 
 class WidgetSocketIOInput(SocketIOInput):
@@ -30,9 +46,52 @@ class WidgetSocketIOInput(SocketIOInput):
 
     cors_origins: List[Text] = []
 
+    def _user_message(self, sid: Text, data: Any, output: SocketIOOutput) -> UserMessage:
+        """The UserMessage for a ``user_uttered`` payload; MessageError if there is none."""
+        if not isinstance(data, dict):
+            raise MessageError("the payload must be an object")
+        sender_id = check_sender(data.get("session_id")) if self.session_persistence else sid
+        metadata = data.get(self.metadata_key)
+        if isinstance(metadata, str):
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                raise MessageError('"metadata" is not JSON')
+        return UserMessage(check_text(data.get("message")), output, sender_id,
+                           input_channel=self.name(), metadata=check_metadata(metadata))
+
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> SocketBlueprint:
+        on_new_message = apologising(on_new_message)
         blueprint = super().blueprint(on_new_message)
-        self.sio.eio.cors_allowed_origins = list(self.cors_origins)
+        sio = self.sio
+        sio.eio.cors_allowed_origins = list(self.cors_origins)
+        sio.eio.max_http_buffer_size = MAX_SOCKET_BYTES
+
+        async def session_request(sid: Text, data: Any) -> None:
+            given = data.get("session_id") if isinstance(data, dict) else None
+            try:
+                session_id = check_sender(given)
+            except MessageError:
+                session_id = uuid.uuid4().hex  # as Rasa does when none is given
+            if self.session_persistence:
+                sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        async def handle_message(sid: Text, data: Any) -> None:
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            try:
+                message = self._user_message(sid, data, output)
+            except MessageTooLong:
+                await output.send_text_message(sid, notice(MESSAGE_TOO_LONG))
+                return
+            except MessageError:
+                await output.send_text_message(sid, notice(MESSAGE_UNREADABLE))
+                return
+            await on_new_message(message)
+
+        # Registering again replaces Rasa's handlers for these events.
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return blueprint

@@ -22,6 +22,7 @@ from sanic.response import HTTPResponse
 
 from channels import wecom_crypto
 from channels.connector import ConnectorInput, OutboundError, call_json
+from channels.message_limits import MessageError, check_sender
 from channels.outgoing import SeenMessages, render, split_text, with_retries
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,10 @@ class WeComInput(ConnectorInput):
                 return response.json({"error": f"unsupported MsgType {msg_type!r}: text only"}, status=400)
             if not user or text is None:
                 return response.json({"error": "FromUserName and Content are required"}, status=400)
+            try:
+                check_sender(f"wecom:{user}")
+            except MessageError as error:
+                return response.json({"error": str(error)}, status=400)
             msg_id = _field(inner, "MsgId")
             if self.seen.first_time(msg_id):
                 self.in_background(self._reply(request, on_new_message, user, text, msg_id))

@@ -33,11 +33,15 @@ class WebHandler(SimpleHTTPRequestHandler):
     def _agent_api(self, method: str) -> None:
         from agent import http as agent_http  # Rasa's modules load only when agents use it
 
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
+        length = self.headers.get("Content-Length") or "0"
+        if not length.isdigit():
+            status, answer = 400, {"error": "Content-Length must be a number of bytes"}
+            self.close_connection = True  # the body, if any, is not read
+        elif int(length) > MAX_BODY_BYTES:
             status, answer = 413, {"error": f"body larger than {MAX_BODY_BYTES} bytes"}
+            self.close_connection = True
         else:
-            body = self.rfile.read(length) if length else b""
+            body = self.rfile.read(int(length)) if int(length) else b""
             status, answer = agent_http.handle(method, self.path, dict(self.headers), body)
         data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
         self.send_response(status)

@@ -3,6 +3,7 @@ import pytest
 from sanic.exceptions import InvalidUsage
 
 from channels.feedback import FeedbackError, feedback_value
+from channels.message_limits import MessageTooLong, check_text
 from channels.origins import parse_origins
 from channels.rest_input import checked_body
 from channels.transcript import transcript
@@ -17,9 +18,27 @@ def test_bad_message_bodies_are_refused(body):
         checked_body(body)
 
 
-def test_good_message_body_passes():
-    body = {"sender": "s", "message": "", "metadata": {"display": "有"}}
-    assert checked_body(body) is body
+def test_good_message_body_passes_with_its_text_cleaned():
+    body = {"sender": "s", "message": "有\x00维权\x07吗\n😀", "metadata": {"display": "有"}}
+    assert checked_body(body) == {"sender": "s", "message": "有维权吗\n😀", "metadata": {"display": "有"}}
+    assert checked_body({"sender": "s", "message": ""})["metadata"] == {}
+
+
+@pytest.mark.parametrize("body", [
+    {"sender": "s\x00", "message": "hi"},
+    {"sender": "s", "message": "hi", "metadata": {"k": "x" * 9000}},
+    {"sender": "x" * 257, "message": "hi"},
+])
+def test_control_characters_in_sender_and_huge_metadata_are_refused(body):
+    with pytest.raises(InvalidUsage):
+        checked_body(body)
+
+
+def test_message_length_limit_is_configurable(monkeypatch):
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "10")
+    with pytest.raises(MessageTooLong):
+        check_text("退" * 11)
+    assert check_text("退" * 10) == "退" * 10
 
 
 def test_origins_are_listed_and_star_is_refused():

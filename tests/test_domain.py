@@ -8,7 +8,7 @@ from actions.normalization import Normalizer
 from tests.conftest import PROJECT_DIR
 
 # Code that sends responses by name: the actions, and the agent tools (resume message).
-ACTION_SOURCES = "\n".join(p.read_text(encoding="utf-8") for folder in ("actions", "agent")
+ACTION_SOURCES = "\n".join(p.read_text(encoding="utf-8") for folder in ("actions", "agent", "channels")
                            for p in (PROJECT_DIR / folder).glob("*.py"))
 
 

@@ -1,0 +1,16 @@
+"""What the channels themselves tell a seller (no dialogue involved), from domain.yml."""
+from functools import lru_cache
+
+from agent.replies import load_responses, response_text
+
+TECHNICAL_PROBLEM = "utter_technical_problem"
+MESSAGE_TOO_LONG = "utter_message_too_long"
+MESSAGE_UNREADABLE = "utter_message_unreadable"
+
+
+@lru_cache(maxsize=None)
+def notice(name: str) -> str:
+    text = response_text(load_responses(), name)
+    if not text:
+        raise KeyError(f"domain.yml has no text for {name}")
+    return text
