@@ -8,7 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 180
@@ -27,19 +27,23 @@ class BotServer:
     ``start("rasa")`` etc. runs one part, so a test can stop and restart it.
     """
 
-    def __init__(self, workdir: Path) -> None:
-        self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
+    def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None,
+                 action_port: Optional[int] = None) -> None:
+        """``env`` adds settings; ``action_port`` shares another BotServer's action server."""
+        self.rasa_port, self.web_port = free_port(), free_port()
+        self.action_port = action_port or free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.web_url = f"http://127.0.0.1:{self.web_port}"
-        self.log_path = workdir / "bot.log"
+        self.log_path = workdir / f"bot-{self.rasa_port}.log"
         self.env = {**os.environ, "RASA_PORT": str(self.rasa_port),
                     "ACTION_PORT": str(self.action_port), "WEB_PORT": str(self.web_port),
-                    "TRACKER_DB": str(workdir / "tracker.db")}
+                    "TRACKER_DB": str(workdir / "tracker.db"), **(env or {})}
         self.processes: Dict[str, subprocess.Popen] = {}
         self._log = open(self.log_path, "ab")
 
     def _ready(self, part: str) -> bool:
-        checks = {"rasa": [f"{self.url}/status"],
+        token = self.env.get("RASA_AUTH_TOKEN")
+        checks = {"rasa": [f"{self.url}/status" + (f"?token={token}" if token else "")],
                   "actions": [f"http://127.0.0.1:{self.action_port}/health"],
                   "web": [f"{self.web_url}/widget/chat-widget.js"]}
         urls = sum(checks.values(), []) if part == "all" else checks[part]
@@ -59,10 +63,10 @@ class BotServer:
             time.sleep(0.5)
         raise RuntimeError(f"{part} did not start in {STARTUP_SECONDS}s; see {self.log_path}")
 
-    def stop(self, part: str = "all") -> int:
-        """SIGTERM, as an operator would; returns serve.sh's exit code."""
+    def stop(self, part: str = "all", sig: int = signal.SIGTERM) -> int:
+        """SIGTERM, as an operator would (SIGKILL: a crash); returns serve.sh's exit code."""
         process = self.processes.pop(part)
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, sig)
         return process.wait(timeout=60)
 
     def stop_all(self) -> None:
@@ -99,6 +103,9 @@ class BotServer:
         assert status == 200, (status, replies)
         return replies
 
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
     def get(self, url: str, headers: Dict[str, str] = None):
         """(status, headers) of a GET, errors included."""
         request = urllib.request.Request(url, headers=headers or {})
@@ -109,6 +116,8 @@ class BotServer:
             return error.code, dict(error.headers)
 
     def tracker(self, sender: str) -> Dict[str, Any]:
-        with urllib.request.urlopen(f"{self.url}/conversations/{sender}/tracker",
+        token = self.env.get("RASA_AUTH_TOKEN")
+        query = f"?token={token}" if token else ""
+        with urllib.request.urlopen(f"{self.url}/conversations/{sender}/tracker{query}",
                                     timeout=30) as response:
             return json.loads(response.read())
