@@ -69,7 +69,7 @@ class WidgetSocketIOInput(SocketIOInput):
         sio.eio.cors_allowed_origins = list(self.cors_origins)
         sio.eio.max_http_buffer_size = MAX_SOCKET_BYTES
 
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: Text, data: Any = None) -> None:
             given = data.get("session_id") if isinstance(data, dict) else None
             try:
                 session_id = check_sender(given)
@@ -79,7 +79,7 @@ class WidgetSocketIOInput(SocketIOInput):
                 sio.enter_room(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
 
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any = None) -> None:
             output = SocketIOOutput(sio, self.bot_message_evt)
             try:
                 message = self._user_message(sid, data, output)

@@ -101,6 +101,21 @@ def test_dingtalk_malformed_bodies_get_a_clear_400(bot, platforms, body):
     assert status == 400 and answer
 
 
+@pytest.mark.parametrize("text, reply", [("退" * 3000, "消息太长了"), ("\x00\x01🙂", None)])
+def test_dingtalk_odd_messages_get_a_polite_reply(bot, platforms, text, reply):
+    session, status, _ = dingtalk(bot, platforms, text)
+    assert status == 200
+    [answer] = platforms.wait_for("dingtalk", session)
+    assert answer and (reply is None or reply in answer)
+
+
+def test_dingtalk_sender_over_the_limit_is_refused(bot, platforms):
+    body = json.dumps({"msgtype": "text", "text": {"content": "hi"}, "msgId": uuid.uuid4().hex,
+                       "senderId": "u" * 300}).encode()
+    _, status, answer = dingtalk(bot, platforms, "", body=body)
+    assert status == 400 and "sender" in answer
+
+
 def test_dingtalk_duplicate_delivery_is_answered_once(bot, platforms):
     session, _, _ = dingtalk(bot, platforms, "账期保障是什么", msg_id="dup-1")
     dingtalk(bot, platforms, "账期保障是什么", session=session, msg_id="dup-1")
