@@ -12,6 +12,12 @@ their data with the limits every channel shares (channels/message_limits.py);
 a message that cannot be passed on gets a polite reply on the same socket and
 never reaches the conversation. Payloads above MAX_SOCKET_BYTES are refused by
 engine.io itself.
+
+With several Rasa instances, ``redis_url`` (SOCKETIO_REDIS_URL, set by
+scripts/serve.sh from the REDIS_* settings) makes every instance relay its
+emits through Redis (python-socketio's AsyncRedisManager), so a message for a
+seller reaches their socket whichever instance produced it (an agent's reply,
+say).
 """
 import json
 import uuid
@@ -19,6 +25,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from socketio import AsyncRedisManager
 
 from channels.action_failures import apologising
 from channels.message_limits import (MessageError, MessageTooLong, check_metadata, check_sender,
@@ -27,6 +34,7 @@ from channels.notices import MESSAGE_TOO_LONG, MESSAGE_UNREADABLE, notice
 from channels.origins import parse_origins
 
 MAX_SOCKET_BYTES = 64 * 1024
+REDIS_CHANNEL = "zqbz-socketio"
 
 
 class WidgetSocketIOInput(SocketIOInput):
@@ -40,11 +48,13 @@ class WidgetSocketIOInput(SocketIOInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = dict(credentials or {})
         origins = parse_origins(credentials.pop("cors_origins", None))
+        redis_url = credentials.pop("redis_url", None) or None
         channel = super().from_credentials(credentials)
-        channel.cors_origins = origins
+        channel.cors_origins, channel.redis_url = origins, redis_url
         return channel
 
     cors_origins: List[Text] = []
+    redis_url: Optional[Text] = None
 
     def _user_message(self, sid: Text, data: Any, output: SocketIOOutput) -> UserMessage:
         """The UserMessage for a ``user_uttered`` payload; MessageError if there is none."""
@@ -68,6 +78,11 @@ class WidgetSocketIOInput(SocketIOInput):
         sio = self.sio
         sio.eio.cors_allowed_origins = list(self.cors_origins)
         sio.eio.max_http_buffer_size = MAX_SOCKET_BYTES
+        if self.redis_url:
+            # Replaced before the first connection, when the server initialises its manager.
+            manager = AsyncRedisManager(self.redis_url, channel=REDIS_CHANNEL)
+            manager.set_server(sio)
+            sio.manager = manager
 
         async def session_request(sid: Text, data: Any = None) -> None:
             given = data.get("session_id") if isinstance(data, dict) else None

@@ -27,11 +27,16 @@ is_loopback() { [[ "$1" == "127.0.0.1" || "$1" == "localhost" || "$1" == "::1" ]
 : "${ACTION_ENDPOINT_URL:=http://127.0.0.1:$ACTION_PORT/webhook}"
 : "${TRACKER_DB:=rasa.db}" "${TRACKER_DB_URL=}"
 : "${REDIS_HOST=}" "${REDIS_PORT:=6379}" "${REDIS_DB:=1}" "${REDIS_PASSWORD=}"
-LOCK_STORE=in_memory
-if [[ -n "$REDIS_HOST" ]]; then LOCK_STORE=redis; fi
+LOCK_STORE=in_memory SOCKETIO_REDIS_URL=
+if [[ -n "$REDIS_HOST" ]]; then
+  LOCK_STORE=stores.redis_lock.AtomicRedisLockStore  # Rasa's Redis lock store, made atomic
+  # socket.io relays between instances through Redis database REDIS_DB + 1.
+  SOCKETIO_REDIS_URL="redis://:$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' \
+    "$REDIS_PASSWORD")@$REDIS_HOST:$REDIS_PORT/$((REDIS_DB + 1))"
+fi
 export RASA_PORT ACTION_PORT WEB_PORT BIND_HOST WIDGET_ORIGINS RASA_AUTH_TOKEN ACTION_HOST \
   ACTION_TOKEN ACTION_ENDPOINT_URL TRACKER_DB TRACKER_DB_URL LOCK_STORE REDIS_HOST REDIS_PORT \
-  REDIS_DB REDIS_PASSWORD
+  REDIS_DB REDIS_PASSWORD SOCKETIO_REDIS_URL
 # Sanic answers bigger requests with 413 before any channel reads them.
 export SANIC_REQUEST_MAX_SIZE="$MAX_REQUEST_BYTES"
 # Chat-platform connectors (credentials.yml): empty secrets leave them switched off.

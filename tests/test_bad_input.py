@@ -6,14 +6,13 @@ Entry points: the REST webhook (+ history, feedback), socket.io, the agent API
 """
 import http.client
 import json
-import threading
 import uuid
 
 import pytest
-import socketio
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.bot_server import BotServer
+from tests.widget_client import Widget
 
 pytestmark = pytest.mark.model
 
@@ -137,42 +136,6 @@ def test_the_server_still_answers_after_the_fuzzing(bot):
 
 
 # ----------------------------------------------------------------- socket.io
-class Widget:
-    """A socket.io client speaking the widget's protocol (polling transport)."""
-
-    def __init__(self, bot):
-        self.replies, self.arrived = [], threading.Event()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("bot_uttered", self._received)
-        self.client.connect(bot.url, headers={"Origin": bot.web_url}, transports=["polling"],
-                            socketio_path="socket.io", wait_timeout=30)
-        self.session_id = f"widget-{uuid.uuid4().hex[:8]}"
-        confirmed = threading.Event()
-        self.client.on("session_confirm", lambda _: confirmed.set())
-        self.client.emit("session_request", {"session_id": self.session_id})
-        assert confirmed.wait(30)
-
-    def _received(self, data):
-        self.replies.append(data)
-        self.arrived.set()
-
-    def send(self, payload, settle=2.0):
-        """Emit ``payload``; the texts of what came back within ``settle`` seconds of quiet."""
-        start = len(self.replies)
-        self.arrived.clear()
-        self.client.emit("user_uttered", payload)
-        assert self.arrived.wait(30), f"no reply to {payload!r:.80}"
-        while self.arrived.wait(settle):
-            self.arrived.clear()
-        return "\n".join(r.get("text") or "" for r in self.replies[start:])
-
-    def say(self, text):
-        return self.send({"message": text, "session_id": self.session_id})
-
-    def close(self):
-        self.client.disconnect()
-
-
 @pytest.fixture
 def widget(bot):
     client = Widget(bot)

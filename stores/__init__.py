@@ -1,0 +1,1 @@
+"""Rasa store classes the project configures in endpoints.yml."""

@@ -1,0 +1,41 @@
+"""A socket.io client speaking the chat widget's protocol, for tests without a browser."""
+import threading
+import uuid
+
+import socketio
+
+
+class Widget:
+    """A socket.io client speaking the widget's protocol (polling transport)."""
+
+    def __init__(self, bot, session_id=None):
+        self.replies, self.arrived = [], threading.Event()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("bot_uttered", self._received)
+        self.client.connect(bot.url, headers={"Origin": bot.web_url}, transports=["polling"],
+                            socketio_path="socket.io", wait_timeout=30)
+        self.session_id = session_id or f"widget-{uuid.uuid4().hex[:8]}"
+        confirmed = threading.Event()
+        self.client.on("session_confirm", lambda _: confirmed.set())
+        self.client.emit("session_request", {"session_id": self.session_id})
+        assert confirmed.wait(30)
+
+    def _received(self, data):
+        self.replies.append(data)
+        self.arrived.set()
+
+    def send(self, payload, settle=2.0):
+        """Emit ``payload``; the texts of what came back within ``settle`` seconds of quiet."""
+        start = len(self.replies)
+        self.arrived.clear()
+        self.client.emit("user_uttered", payload)
+        assert self.arrived.wait(30), f"no reply to {payload!r:.80}"
+        while self.arrived.wait(settle):
+            self.arrived.clear()
+        return "\n".join(r.get("text") or "" for r in self.replies[start:])
+
+    def say(self, text):
+        return self.send({"message": text, "session_id": self.session_id})
+
+    def close(self):
+        self.client.disconnect()
