@@ -27,12 +27,17 @@ is_loopback() { [[ "$1" == "127.0.0.1" || "$1" == "localhost" || "$1" == "::1" ]
 : "${ACTION_ENDPOINT_URL:=http://127.0.0.1:$ACTION_PORT/webhook}"
 : "${TRACKER_DB:=rasa.db}" "${TRACKER_DB_URL=}"
 : "${REDIS_HOST=}" "${REDIS_PORT:=6379}" "${REDIS_DB:=1}" "${REDIS_PASSWORD=}"
+urlquote() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+# Rasa's Helm chart hands its PostgreSQL to the container as DB_HOST, DB_PORT,
+# DB_USER, DB_PASSWORD, DB_DATABASE: the same as TRACKER_DB_URL.
+if [[ -z "$TRACKER_DB_URL" && -n "${DB_HOST:-}" ]]; then
+  TRACKER_DB_URL="postgresql://${DB_USER:-rasa}:$(urlquote "${DB_PASSWORD:-}")@$DB_HOST:${DB_PORT:-5432}/${DB_DATABASE:-rasa}"
+fi
 LOCK_STORE=in_memory SOCKETIO_REDIS_URL=
 if [[ -n "$REDIS_HOST" ]]; then
   LOCK_STORE=stores.redis_lock.AtomicRedisLockStore  # Rasa's Redis lock store, made atomic
   # socket.io relays between instances through Redis database REDIS_DB + 1.
-  SOCKETIO_REDIS_URL="redis://:$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' \
-    "$REDIS_PASSWORD")@$REDIS_HOST:$REDIS_PORT/$((REDIS_DB + 1))"
+  SOCKETIO_REDIS_URL="redis://:$(urlquote "$REDIS_PASSWORD")@$REDIS_HOST:$REDIS_PORT/$((REDIS_DB + 1))"
 fi
 export RASA_PORT ACTION_PORT WEB_PORT BIND_HOST WIDGET_ORIGINS RASA_AUTH_TOKEN ACTION_HOST \
   ACTION_TOKEN ACTION_ENDPOINT_URL TRACKER_DB TRACKER_DB_URL LOCK_STORE REDIS_HOST REDIS_PORT \
@@ -58,7 +63,7 @@ fi
 if [[ "$WIDGET_ORIGINS" == *"*"* ]]; then
   fail "WIDGET_ORIGINS must list origins; '*' is not allowed"
 fi
-BIN=.venv/bin
+BIN="${VENV_BIN:-.venv/bin}"  # a container image may keep its virtualenv elsewhere
 
 start_actions() {
   "$BIN/python" scripts/action_server.py &
@@ -99,10 +104,19 @@ case "${1:-all}" in
   actions) start_actions ;;
   rasa) start_rasa ;;
   web) start_web ;;
+  settings)  # what would be used, secrets masked (for operators and tests)
+    mask() { sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#'; }
+    echo "tracker store: $(if [[ -n "$TRACKER_DB_URL" ]]; then echo "$TRACKER_DB_URL" | mask; else echo "sqlite $TRACKER_DB"; fi)"
+    echo "lock store: $LOCK_STORE${REDIS_HOST:+ at $REDIS_HOST:$REDIS_PORT db $REDIS_DB}"
+    echo "socket.io relay: $(if [[ -n "$SOCKETIO_REDIS_URL" ]]; then echo "$SOCKETIO_REDIS_URL" | mask; else echo off; fi)"
+    echo "rasa: $BIND_HOST:$RASA_PORT, API token $([[ -n "$RASA_AUTH_TOKEN" ]] && echo set || echo "not set (loopback only)")"
+    echo "actions: $ACTION_HOST:$ACTION_PORT via $ACTION_ENDPOINT_URL, token $([[ -n "$ACTION_TOKEN" ]] && echo set || echo "not set (loopback only)")"
+    echo "web origins: $WIDGET_ORIGINS"
+    exit 0 ;;
   all)
     start_actions; start_rasa; start_web
     echo "Bot: http://$BIND_HOST:$RASA_PORT/webhooks/rest/webhook   Help page: http://$BIND_HOST:$WEB_PORT/" ;;
-  *) echo "usage: $0 [all|--shell|actions|rasa|web]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|--shell|actions|rasa|web|settings]" >&2; exit 2 ;;
 esac
 
 # Stop everything when any part dies, so a half-running bot is not left behind.

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 from typing import List, Optional
 
@@ -51,8 +52,10 @@ class PostgresServer:
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="zqbz-pg-"))
         self.port = free_port()
-        self.password = secrets.token_hex(12)
-        self.url = f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/rasa"
+        # Characters that must be escaped in a URL, as real passwords have.
+        self.password = secrets.token_hex(12) + "@:/%"
+        self.url = f"postgresql://{self.user}:{urllib.parse.quote(self.password, safe='')}" \
+                   f"@127.0.0.1:{self.port}/rasa"
         self.log = self.folder / "postgres.log"
         self.process: Optional[subprocess.Popen] = None
 
@@ -98,6 +101,11 @@ class PostgresServer:
                 return cursor.fetchall() if cursor.description else []
         finally:
             connection.close()
+
+    def chart_env(self) -> dict:
+        """The variables Rasa's Helm chart gives the container for its PostgreSQL."""
+        return {"DB_HOST": "127.0.0.1", "DB_PORT": str(self.port), "DB_USER": self.user,
+                "DB_PASSWORD": self.password, "DB_DATABASE": "rasa"}
 
     def events(self, sender_id: str) -> List[str]:
         """The stored event types of one conversation, in order (straight from the table)."""

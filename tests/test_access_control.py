@@ -56,3 +56,17 @@ def test_action_server_refuses_to_listen_beyond_loopback_without_a_token():
                             capture_output=True, text=True, timeout=60,
                             cwd=SERVE.parent.parent)
     assert result.returncode == 2 and "ACTION_TOKEN" in result.stderr
+
+
+def test_settings_show_the_stores_in_use_with_secrets_masked():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "DB_", "TRACKER_"))}
+    plain = subprocess.run([str(SERVE), "settings"], env=env, capture_output=True, text=True, timeout=30)
+    assert "tracker store: sqlite" in plain.stdout and "lock store: in_memory" in plain.stdout
+    chart = {"DB_HOST": "db", "DB_USER": "rasa", "DB_PASSWORD": "p@ss:/w", "DB_DATABASE": "bot",
+             "REDIS_HOST": "redis", "REDIS_PASSWORD": "r3dis"}
+    shown = subprocess.run([str(SERVE), "settings"], env={**env, **chart}, capture_output=True,
+                           text=True, timeout=30).stdout
+    assert "tracker store: postgresql://rasa:***@db:5432/bot" in shown
+    assert "lock store: stores.redis_lock.AtomicRedisLockStore at redis:6379" in shown
+    assert "socket.io relay: redis://:***@redis:6379/2" in shown
+    assert "p@ss" not in shown and "r3dis" not in shown

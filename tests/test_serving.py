@@ -7,6 +7,7 @@ import concurrent.futures
 import json
 import signal
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -64,7 +65,9 @@ def redis_server():
 
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
 def test_the_exit_check_resumes_after_a_restart(tmp_path, request, store):
-    env = {"TRACKER_DB_URL": request.getfixturevalue("postgres").url} if store == "postgresql" else {}
+    # PostgreSQL given the Helm chart's way (DB_HOST, DB_PASSWORD, ...); the cluster
+    # below uses TRACKER_DB_URL.
+    env = request.getfixturevalue("postgres").chart_env() if store == "postgresql" else {}
     bot = BotServer(tmp_path, env).start()
     sender = new_sender()
     try:
@@ -224,7 +227,8 @@ def test_action_server_down_gets_an_apology_and_the_conversation_goes_on(cluster
 
 
 def test_logs_hold_no_secrets(cluster, postgres, redis_server):
-    secrets = [postgres.password, redis_server.password, *SECRETS.values()]
+    secrets = [postgres.password, urllib.parse.quote(postgres.password, safe=""),
+               redis_server.password, *SECRETS.values()]
     for server in cluster:
         log = server.log()
         assert "Rasa server is up and running" in log or "Starting Rasa server" in log

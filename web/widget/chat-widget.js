@@ -295,6 +295,9 @@
   function fetchJson(path, body, timeoutMs) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, timeoutMs || REPLY_TIMEOUT_MS);
+    // ?sender= on every call lets a load balancer route one seller to one instance
+    // (deploy/: hash on $arg_sender); the bot itself reads the sender from the body.
+    if (path.indexOf("sender=") < 0) path += (path.indexOf("?") < 0 ? "?" : "&") + "sender=" + encodeURIComponent(senderId);
     return fetch(BOT_URL + path, {
       method: body === undefined ? "GET" : "POST",
       headers: body === undefined ? {} : { "Content-Type": "application/json" },
@@ -419,6 +422,7 @@
     if (typeof window.io !== "function") { useRest(); return; }
     socket = window.io(BOT_URL, {
       path: "/socket.io",
+      query: { sender: senderId },  // routing key for the load balancer, as above
       transports: ["websocket", "polling"],
       reconnection: true,
       reconnectionDelay: 500,
