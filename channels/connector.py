@@ -11,7 +11,7 @@ import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic.request import Request
 
-from channels.action_failures import apologising
+from channels.failures import apologising
 from channels.message_limits import MessageTooLong, check_text
 from channels.notices import MESSAGE_TOO_LONG, notice
 from channels.outgoing import choice_payload

@@ -25,7 +25,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.action_failures import apologising
+from channels.failures import apologising
 from channels.feedback import FEEDBACK_SLOT, FeedbackError, feedback_value
 from channels.message_limits import MessageError, check_metadata, check_sender, check_text
 from channels.transcript import transcript

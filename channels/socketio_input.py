@@ -27,7 +27,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from socketio import AsyncRedisManager
 
-from channels.action_failures import apologising
+from channels.failures import apologising
 from channels.message_limits import (MessageError, MessageTooLong, check_metadata, check_sender,
                                      check_text)
 from channels.notices import MESSAGE_TOO_LONG, MESSAGE_UNREADABLE, notice

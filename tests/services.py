@@ -9,6 +9,7 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -70,14 +71,23 @@ class PostgresServer:
             _postgres_bin("initdb"), "-D", str(data), "-U", self.user, "--pwfile", str(pwfile),
             "--auth", "scram-sha-256", "-E", "UTF8", "--locale", "C.UTF-8"],
             check=True, capture_output=True)
+        self.resume()
+        self._sql("CREATE DATABASE rasa", database="postgres")
+        return self
+
+    def resume(self) -> None:
+        """Start the server (again) on the same port and data."""
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(_as_postgres_user() + [
-                _postgres_bin("postgres"), "-D", str(data), "-p", str(self.port),
+                _postgres_bin("postgres"), "-D", str(self.folder / "data"), "-p", str(self.port),
                 "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.folder}",
                 "-c", "fsync=off"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         _wait(self._ready, "PostgreSQL", self.process, self.log)
-        self._sql("CREATE DATABASE rasa", database="postgres")
-        return self
+
+    def pause(self) -> None:
+        """Stop the server now (a fast shutdown: clients are cut off), keeping its data."""
+        os.killpg(self.process.pid, signal.SIGINT)  # the whole group: runuser does not pass SIGINT on
+        self.process.wait(timeout=30)
 
     def _connect(self, database: str = "rasa"):
         import psycopg2
@@ -114,11 +124,10 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.terminate()  # "smart" shutdown: waits for clients, then stops
             try:
-                self.process.wait(timeout=30)
+                self.pause()
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -131,6 +140,14 @@ class RedisServer:
         self.process: Optional[subprocess.Popen] = None
 
     def start(self) -> "RedisServer":
+        self.resume()
+        return self
+
+    def pause(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def resume(self) -> None:
         redis_server = shutil.which("redis-server")
         if not redis_server:
             raise RuntimeError("redis-server not found: run `make services`")
@@ -140,7 +157,6 @@ class RedisServer:
                  "--appendonly", "no", "--dir", str(self.folder), "--requirepass", self.password],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         _wait(self._ready, "Redis", self.process, self.log)
-        return self
 
     def client(self):
         import redis

@@ -226,6 +226,22 @@ def test_action_server_down_gets_an_apology_and_the_conversation_goes_on(cluster
     assert users == [EXIT_CHECK, "没有", "没有", "没有"]
 
 
+@pytest.mark.parametrize("store", ["redis", "postgres"])
+def test_a_store_down_gets_an_apology_and_nothing_half_done(cluster, request, store):
+    a, b = cluster
+    server = request.getfixturevalue("redis_server" if store == "redis" else "postgres")
+    sender = new_sender()
+    assert "维权" in texts(a.say(sender, EXIT_CHECK))
+    server.pause()
+    try:
+        assert APOLOGY in texts(b.say(sender, "没有"))
+    finally:
+        server.resume()
+    # Back up: the message that failed was not stored; sent again, the check goes on.
+    assert "强制类目" in texts(b.say(sender, "没有"))
+    assert [e["text"] for e in a.tracker(sender)["events"] if e["event"] == "user"] == [EXIT_CHECK, "没有"]
+
+
 def test_logs_hold_no_secrets(cluster, postgres, redis_server):
     secrets = [postgres.password, urllib.parse.quote(postgres.password, safe=""),
                redis_server.password, *SECRETS.values()]
