@@ -114,7 +114,7 @@ test: test-unit validate train test-stories test-model
 
 # Benchmarks: writes docs/benchmarks.md and docs/bench-*.png from a real run.
 bench: export TQDM_DISABLE := 1
-bench: $(MODEL)
+bench: $(MODEL) services
 	$(PY) bench/run.py
 
 clean:

@@ -67,7 +67,9 @@ async def _seller(session: aiohttp.ClientSession, url: str, budget: Dict, latenc
             latencies.append(time.perf_counter() - started)
 
 
-async def load(url: str, sellers: int, messages: int, seed: int = 7) -> Dict:
+async def load(url, sellers: int, messages: int, seed: int = 7) -> Dict:
+    """``url`` or a list of URLs: seller i always talks to URL i mod n (routing by sender)."""
+    urls = url if isinstance(url, list) else [url]
     latencies: List[float] = []
     errors: List[str] = []
     budget = {"left": messages}
@@ -75,8 +77,8 @@ async def load(url: str, sellers: int, messages: int, seed: int = 7) -> Dict:
     started = time.monotonic()
     deadline = started + MAX_SECONDS_PER_LEVEL
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
-        await asyncio.gather(*[_seller(session, url, budget, latencies, errors, random.Random(seed + i), deadline)
-                               for i in range(sellers)])
+        await asyncio.gather(*[_seller(session, urls[i % len(urls)], budget, latencies, errors,
+                                       random.Random(seed + i), deadline) for i in range(sellers)])
     wall = time.monotonic() - started
     return {"sellers": sellers, "messages": len(latencies), "errors": len(errors),
             "p50_ms": 1000 * percentile(latencies, 0.50), "p95_ms": 1000 * percentile(latencies, 0.95),
@@ -221,8 +223,36 @@ def run(work: Path) -> Dict:
         for process in (bare, bare_sql):
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=60)
+    results["load"]["two_instances"] = two_instances(work / "cluster")
     results["training"] = training_times(work)
     return results
+
+
+CLUSTER_LEVELS = [8, 32, 64]
+
+
+def two_instances(work: Path) -> List[Dict]:
+    """The same load on README's several-instance layout: two Rasa servers, one action
+    server, PostgreSQL tracker store and Redis lock store (tests/services.py), sellers
+    routed by sender id. Run after the single-process levels, with those servers stopped."""
+    from tests.services import PostgresServer, RedisServer
+
+    work.mkdir(parents=True, exist_ok=True)
+    postgres, redis = PostgresServer().start(), RedisServer().start()
+    env = {"TRACKER_DB_URL": postgres.url, **redis.env()}
+    first = BotServer(work, env)
+    second = BotServer(work, env, action_port=first.action_port)
+    try:
+        first.start("actions")
+        for server in (first, second):
+            server.start("rasa")
+        urls = [f"{server.url}/webhooks/rest/webhook" for server in (first, second)]
+        return [asyncio.run(load(urls, level, MESSAGES_PER_LEVEL)) for level in CLUSTER_LEVELS]
+    finally:
+        for server in (first, second):
+            server.stop_all()
+        postgres.stop()
+        redis.stop()
 
 
 if __name__ == "__main__":
