@@ -31,7 +31,6 @@ from channels.message_limits import MessageError, check_metadata, check_sender, 
 from channels.transcript import transcript
 
 
-
 def checked_sender(sender: Any) -> Text:
     """A usable conversation id, else InvalidUsage (HTTP 400)."""
     try:
@@ -61,7 +60,10 @@ class ValidatedRestInput(RestInput):
 
     @staticmethod
     def _body(request: Request) -> Dict[Text, Any]:
-        return checked_body(request.json)  # sanic raises 400 itself for broken JSON
+        """The checked body, once per request (Rasa asks for sender, text, channel, metadata)."""
+        if not hasattr(request.ctx, "checked_body"):
+            request.ctx.checked_body = checked_body(request.json)  # broken JSON: sanic's own 400
+        return request.ctx.checked_body
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         return self._body(req)["sender"]
