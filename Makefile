@@ -27,7 +27,9 @@ PYTHON310 := $(shell \
   if python3.10 -c 'import sys' >/dev/null 2>&1; then command -v python3.10; \
   else ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10 2>/dev/null | sort -V | tail -n 1; fi)
 
-NLU_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null) actions/normalization.py
+# The NLU components import these plain-Python modules of actions/.
+NLU_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null) \
+  actions/normalization.py actions/intent_rules.py actions/shop_facts.py actions/fact_table.py actions/eligibility.py
 
 .PHONY: help install browser services train run shell test test-unit validate test-stories test-model screenshots bench clean
 

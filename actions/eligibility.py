@@ -97,7 +97,13 @@ def relevant_facts(facts: Facts) -> Tuple[Fact, ...]:
 
 
 def next_question(facts: Facts) -> Optional[Fact]:
-    """The first relevant fact not known yet, or None when the check can conclude."""
+    """The first relevant fact not known yet, or None when the check can conclude.
+
+    A blocker the seller stated settles the verdict ("not now") at once: the
+    other facts are named as possible blockers instead of being asked first.
+    """
+    if _certain_blockers(facts):
+        return None
     for fact in relevant_facts(facts):
         if facts.get(fact) is None:
             return fact
@@ -105,8 +111,8 @@ def next_question(facts: Facts) -> Optional[Fact]:
 
 
 def _dispute_blocker(facts: Facts) -> Tuple[bool, bool]:
-    """(certain, possible) for the 维权 blocker."""
-    return facts.dispute is Answer.YES, facts.dispute is Answer.UNKNOWN
+    """(certain, possible) for the 维权 blocker; not asked yet counts as possible."""
+    return facts.dispute is Answer.YES, facts.dispute in (Answer.UNKNOWN, None)
 
 
 def _forced_blocker(facts: Facts) -> Tuple[bool, bool]:
@@ -115,6 +121,24 @@ def _forced_blocker(facts: Facts) -> Tuple[bool, bool]:
         return False, False
     certain = facts.forced is Answer.YES and facts.covered is Answer.NO
     return certain, not certain
+
+
+def blockers(facts: Facts) -> Tuple[Tuple[Blocker, ...], Tuple[Blocker, ...]]:
+    """(certain, possible) blockers, in the order the check asks about them."""
+    certain, possible = [], []
+    for blocker, (is_certain, is_possible) in (
+        (Blocker.DISPUTE, _dispute_blocker(facts)),
+        (Blocker.FORCED_CATEGORY, _forced_blocker(facts)),
+    ):
+        if is_certain:
+            certain.append(blocker)
+        elif is_possible:
+            possible.append(blocker)
+    return tuple(certain), tuple(possible)
+
+
+def _certain_blockers(facts: Facts) -> Tuple[Blocker, ...]:
+    return blockers(facts)[0]
 
 
 def assess(facts: Facts) -> Verdict:
@@ -131,16 +155,7 @@ def assess(facts: Facts) -> Verdict:
             category_may_require_insurance=False,
         )
 
-    certain, possible = [], []
-    for blocker, (is_certain, is_possible) in (
-        (Blocker.DISPUTE, _dispute_blocker(facts)),
-        (Blocker.FORCED_CATEGORY, _forced_blocker(facts)),
-    ):
-        if is_certain:
-            certain.append(blocker)
-        elif is_possible:
-            possible.append(blocker)
-
+    certain, possible = blockers(facts)
     if certain:
         outcome = Outcome.BLOCKED
     elif possible:
@@ -150,8 +165,8 @@ def assess(facts: Facts) -> Verdict:
 
     return Verdict(
         outcome=outcome,
-        blockers=tuple(certain),
-        possible_blockers=tuple(possible),
+        blockers=certain,
+        possible_blockers=possible,
         next_question=None,
         show_steps=outcome is not Outcome.BLOCKED,
         show_consequences=outcome is not Outcome.BLOCKED,

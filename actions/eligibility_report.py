@@ -2,11 +2,11 @@
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.eligibility import Fact, Outcome, assess
+from actions.eligibility import Outcome, assess
 from actions.slots import facts_from_slots
 from actions.verdict_responses import responses_for
 
@@ -25,6 +25,7 @@ class ActionReportEligibility(Action):
             return [FollowupAction("exit_check_form")]
         for response in responses_for(verdict):
             dispatcher.utter_message(response=response)
-        # Facts can change (a dispute gets closed): the next check asks afresh.
-        return [SlotSet(fact.value, None) for fact in Fact]
+        # The facts stay: the seller said them, and corrects them in their own
+        # words ("维权处理完了"), which action_read_shop_facts reads.
+        return []
 

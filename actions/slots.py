@@ -1,14 +1,7 @@
 """Translation between the exit check's Rasa slots and ``eligibility.Facts``."""
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from actions.eligibility import Answer, Fact, Facts
-
-# Entities (data/nlu/exit_check.yml) that mark where a seller mentions a fact.
-ENTITY_FACTS: Dict[str, Fact] = {
-    "dispute": Fact.DISPUTE,
-    "forced_category": Fact.FORCED,
-    "coverage": Fact.COVERED,
-}
 
 
 def to_answer(value: Any) -> Optional[Answer]:

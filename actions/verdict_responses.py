@@ -4,7 +4,7 @@ The texts themselves are domain.yml's; this only names them. No Rasa imports.
 """
 from typing import List, Text
 
-from actions.eligibility import Outcome, Verdict
+from actions.eligibility import Answer, Blocker, Facts, Outcome, Verdict, blockers
 
 _OPENING = {
     Outcome.CAN_EXIT: "utter_verdict_can_exit",
@@ -19,6 +19,8 @@ def responses_for(verdict: Verdict) -> List[Text]:
         return []
     names = [_OPENING[verdict.outcome]]
     names += [f"utter_blocker_{blocker.value}" for blocker in verdict.blockers]
+    if verdict.blockers and verdict.possible_blockers:
+        names.append("utter_also_check")
     names += [f"utter_possible_blocker_{blocker.value}" for blocker in verdict.possible_blockers]
     if verdict.category_may_require_insurance:
         names.append("utter_note_insurance_only")
@@ -28,4 +30,24 @@ def responses_for(verdict: Verdict) -> List[Text]:
         names.append("utter_after_blockers")
     if verdict.show_consequences:
         names.append("utter_after_exit")
+    return names
+
+
+def cause_responses(facts: Facts) -> List[Text]:
+    """Why the exit may fail, given what the seller said: causes ruled out, the
+    cause they stated, the causes that remain, or none left that the material knows.
+    """
+    certain, possible = blockers(facts)
+    names = []
+    for blocker in Blocker:
+        if blocker in certain or blocker in possible:
+            continue
+        covered = blocker is Blocker.FORCED_CATEGORY and facts.forced is not Answer.NO
+        names.append(f"utter_cause_ruled_out_{blocker.value}" + ("_covered" if covered else ""))
+    names += [f"utter_blocker_{blocker.value}" for blocker in certain]
+    names += [f"utter_possible_blocker_{blocker.value}" for blocker in possible]
+    if not certain and not possible:
+        names.append("utter_causes_beyond_material")
+    elif not certain:
+        names.append("utter_offer_exit_check")
     return names

@@ -3,10 +3,11 @@ import re
 from typing import Any, Dict, List, Optional
 
 from actions.eligibility import Answer, Facts, assess
+from actions.fact_table import FACT_TABLE
 from actions.verdict_responses import responses_for
 from agent.replies import response_text
 
-FIELDS = ("dispute", "forced", "covered")
+FIELDS = tuple(spec.api_field for spec in FACT_TABLE)
 
 
 class CheckError(ValueError):
@@ -27,7 +28,8 @@ def check_shop(body: Any, responses: Dict[str, Any]) -> Dict[str, Any]:
     """Verdict, blockers with remedies, steps and the seller's messages for ``body``."""
     if not isinstance(body, dict):
         raise CheckError('body must be a JSON object: {"dispute", "forced", "covered"}')
-    facts = Facts(*(_answer(body.get(field), field) for field in FIELDS))
+    facts = Facts(**{spec.fact.name.lower(): _answer(body.get(spec.api_field), spec.api_field)
+                     for spec in FACT_TABLE})
     verdict = assess(facts)
 
     def text(name: str) -> str:

@@ -15,6 +15,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.normalization import normalizer_for
 
+TEXT_AS_WRITTEN = "text_as_written"
+
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
@@ -43,6 +45,8 @@ class TextNormalizer(GraphComponent):
     def _normalize_message(self, message: Message) -> None:
         text = message.get(TEXT)
         if isinstance(text, str) and not text.startswith("/"):
+            # Kept for readers that need the seller's spaces (actions.shop_facts).
+            message.set(TEXT_AS_WRITTEN, text, add_to_output=True)
             message.set(TEXT, self._normalize(text))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

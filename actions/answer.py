@@ -1,0 +1,31 @@
+"""``action_answer``: answer every question of the seller's message, in order."""
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answer_plan import answers_for, asked_topics
+from actions.slots import facts_from_slots
+
+
+class ActionAnswer(Action):
+    """Answers the FAQ questions of the latest message (up to three) with what the seller said."""
+
+    def name(self) -> Text:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        message = tracker.latest_message
+        names = answers_for(asked_topics(message), facts_from_slots(tracker.slots),
+                            message.get("text") or "")
+        for name in names:
+            dispatcher.utter_message(response=name)
+        if (message.get("intent") or {}).get("name") == "ask_can_exit":
+            dispatcher.utter_message(response="utter_start_exit_check")
+        elif not names:
+            dispatcher.utter_message(response="utter_default")
+        return []

@@ -1,0 +1,57 @@
+"""Which answers a message gets: one per question asked, using what the seller said.
+
+No Rasa imports. The input is Rasa's parse data of the latest message (a plain
+dict) and the facts known so far; the output is response names of domain.yml.
+"""
+from typing import Any, Dict, List, Optional, Text
+
+from actions.eligibility import Facts
+from actions.verdict_responses import cause_responses
+
+MAX_ANSWERS = 3
+# FAQ topics asking why the exit fails: once the seller has said something about
+# their shop, the answer names the causes that fit it instead of all of them.
+CAUSE_TOPICS = {"exit_fails", "dispute_blocks_exit"}
+# A question about a blocker's topic that really asks why the exit fails:
+# "我没有强制类目的商品 为啥还是退不了".
+EXIT_FAILS_CUES = ("退不了", "退不掉", "退不出", "还是退", "无法退出", "退出失败", "不能退出", "退不成", "点不了",
+                   "不让退", "退出不了", "退出不成功", "还是不行")
+FACT_TOPICS = {"forced_category", "what_is", "how_to_exit", "deposit", "insurance"}
+
+
+def _topic(intent: Optional[Text], topic: Optional[Text]) -> Optional[Text]:
+    if intent == "faq" and topic and "/" in topic:
+        return topic.split("/", 1)[1]
+    return None
+
+
+def asked_topics(parse: Dict[Text, Any]) -> List[Text]:
+    """The FAQ topics the message asks about, in order, without repeats."""
+    questions = parse.get("questions") or []
+    if questions:
+        found = [_topic(q.get("intent"), q.get("topic")) for q in questions]
+    else:
+        selected = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {})
+        found = [_topic((parse.get("intent") or {}).get("name"), selected.get("intent_response_key"))]
+    topics: List[Text] = []
+    for topic in found:
+        if topic and topic not in topics:
+            topics.append(topic)
+    return topics[:MAX_ANSWERS]
+
+
+def _asks_why_exit_fails(text: Text) -> bool:
+    return any(cue in text for cue in EXIT_FAILS_CUES)
+
+
+def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
+    """Response names answering ``topics``, in order; facts shape the answer on why exits fail."""
+    known = any(value is not None for value in (facts.dispute, facts.forced, facts.covered))
+    names: List[Text] = []
+    for topic in topics:
+        if known and (topic in CAUSE_TOPICS or (topic in FACT_TOPICS and _asks_why_exit_fails(text))):
+            chosen = cause_responses(facts)
+        else:
+            chosen = [f"utter_faq/{topic}"]
+        names += [name for name in chosen if name not in names]
+    return names

@@ -1,0 +1,94 @@
+"""Rules that correct the classifier's intent where words settle it. No Rasa imports.
+
+Used by ``components/intent_rules.py`` after the classifiers. Each rule is
+narrow and named:
+
+- ``is_other_product``: a question about another product or programme (88VIP,
+  花呗, 天猫, 抖店, 运费险…) or from a buyer is out of scope, even when it shares
+  到账 / 冻结 / 15天 with the article, unless it is also about 账期保障 itself.
+- ``too_long_for_reply``: "好的" / "没有" / "算了" are replies; a long message
+  classified as one is really something else (a story, a question).
+- ``asks_whether_exit_possible``: the seller states shop facts and asks whether
+  they can exit ("没有维权 也没有强制类目 可以退出吗"): that is the exit check.
+- ``split_questions``: several questions in one message, each answered.
+"""
+import re
+from typing import List
+
+# Other products and programmes sellers mix up with 账期保障 (facts.md: "Not
+# known", and seller_questions.md: "Out of scope"). Normalised text.
+OTHER_PRODUCTS = ("88vip", "花呗", "余额宝", "天猫", "速卖通", "抖店", "抖音", "拼多多", "京东", "闲鱼", "1688",
+                  "快手", "微店", "亚马逊", "保价", "价保", "运费险", "直通车", "淘宝客", "淘宝联盟", "引力魔方",
+                  "万相台", "dsr", "信用卡", "借呗", "网商贷", "芝麻", "淘金币", "聚划算", "双11", "双十一",
+                  "天天特卖", "极速回款", "提前收款", "信用购")
+# The speaker is a buyer, not a seller.
+BUYER_CUES = ("我是买家", "我是个买家", "作为买家", "我是消费者", "我买的东西", "我买了个", "我网购",
+              "买家这边", "我是顾客")
+# Words that keep a message about 账期保障 itself.
+OWN_TOPIC = ("账期",)
+# Intents that are replies or small talk, and the longest message each may be.
+REPLY_INTENTS = {"affirm": 8, "deny": 10, "dont_know": 10, "cancel": 10, "greet": 10, "thank": 12,
+                 "goodbye": 10}
+# "Can I exit?" in the seller's words.
+CAN_EXIT_CUES = ("能退", "可以退", "能不能退", "可不可以退", "能否退", "退得了", "退得掉", "能取消", "可以取消",
+                 "能关", "可以关", "能不能关", "能不能取消", "让退吗", "可以退出")
+# A question ends here (or the text goes on with another one).
+_QUESTION_END = re.compile(r"[?？!！。；;\n]+")
+QUESTION_WORDS = ("吗", "么", "嘛", "呢", "什么", "啥", "怎么", "咋", "如何", "哪", "为什么", "为啥", "多久",
+                  "多少", "几天", "能不能", "可不可以", "是不是", "是否", "有没有", "会不会", "要不要", "?", "？")
+MAX_QUESTIONS = 3
+
+
+def is_other_product(text: str) -> bool:
+    """Whether normalised ``text`` is about another product, or asked by a buyer."""
+    if any(word in text for word in OWN_TOPIC):
+        return False
+    return any(word in text for word in OTHER_PRODUCTS + BUYER_CUES)
+
+
+def too_long_for_reply(intent: str, text: str) -> bool:
+    """Whether ``text`` is too long to be the reply or small talk ``intent`` stands for."""
+    limit = REPLY_INTENTS.get(intent)
+    return limit is not None and len(re.sub(r"[\W_]", "", text)) > limit
+
+
+def asks_whether_exit_possible(text: str) -> bool:
+    """Whether normalised ``text`` asks if the shop can exit ("能退出吗", "可以取消吗")."""
+    return any(cue in text for cue in CAN_EXIT_CUES)
+
+
+def _is_question(text: str) -> bool:
+    return any(word in text for word in QUESTION_WORDS)
+
+
+def split_questions(text: str) -> List[str]:
+    """The questions in ``text`` as written, in order (at most ``MAX_QUESTIONS``).
+
+    Pieces between question ends that ask nothing ("什么破玩意 压我钱") are kept
+    with the question that follows them; a message with one question gives one
+    piece. Spaces separate pieces only after a question ("怎么退 退了钱呢").
+    """
+    pieces: List[str] = []
+    for chunk in _QUESTION_END.split(text or ""):
+        words = chunk.split()
+        current = ""
+        for word in words:
+            current = f"{current} {word}".strip()
+            if _is_question(word):
+                pieces.append(current)
+                current = ""
+        if current:
+            pieces.append(current)
+    questions: List[str] = []
+    pending = ""
+    for piece in pieces:
+        pending = f"{pending} {piece}".strip()
+        if _is_question(piece):
+            questions.append(pending)
+            pending = ""
+    if pending:
+        if questions:
+            questions[-1] = f"{questions[-1]} {pending}"
+        else:
+            questions.append(pending)
+    return questions[:MAX_QUESTIONS]

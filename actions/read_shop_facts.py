@@ -1,0 +1,56 @@
+"""``action_read_shop_facts``: record what the seller says about their shop, on every message.
+
+Rasa runs it after each user message (the ``custom`` slot mappings in
+domain.yml name it), whatever the intent: a fact stated inside an FAQ question
+counts as much as an answer to the check's own question. While the check waits
+for a fact (``requested_slot``), a bare reply is read as the answer to it.
+"""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.eligibility import Answer, Fact
+from actions.fact_table import BY_SLOT
+from actions.normalization import normalizer_for
+from actions.settings import dictionary_dir
+from actions.shop_facts import read_facts
+
+# The text as the seller wrote it (components/text_normalizer.py keeps it:
+# Rasa's parse data carries the normalised text, where spaces are gone).
+TEXT_AS_WRITTEN = "text_as_written"
+# The check's buttons send an intent: the intent is the answer.
+BUTTON_ANSWERS = {"affirm": Answer.YES, "deny": Answer.NO, "dont_know": Answer.UNKNOWN}
+
+
+def pending_fact(tracker: Tracker) -> Optional[Fact]:
+    """The fact the check is waiting for, if it is waiting."""
+    if tracker.active_loop_name != "exit_check_form":
+        return None
+    spec = BY_SLOT.get(tracker.get_slot("requested_slot") or "")
+    return spec.fact if spec else None
+
+
+def facts_in_message(message: Dict[Text, Any], pending: Optional[Fact]) -> Dict[Fact, Answer]:
+    """The facts the latest user message states (see ``actions.shop_facts``)."""
+    text = message.get(TEXT_AS_WRITTEN) or message.get("text") or ""
+    if text.startswith("/"):
+        intent = (message.get("intent") or {}).get("name")
+        answer = BUTTON_ANSWERS.get(intent or "")
+        return {pending: answer} if pending and answer else {}
+    return read_facts(text, normalizer_for(dictionary_dir()), pending)
+
+
+class ActionReadShopFacts(Action):
+    """Sets the exit check's slots from what the seller states in their message."""
+
+    def name(self) -> Text:
+        return "action_read_shop_facts"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        found = facts_in_message(tracker.latest_message, pending_fact(tracker))
+        return [SlotSet(fact.value, answer.value) for fact, answer in found.items()]

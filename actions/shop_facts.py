@@ -1,0 +1,246 @@
+"""Read what a seller states about their own shop, in any message. No Rasa imports.
+
+``read_facts(text, pending)`` returns the exit-check facts a message states, each
+as yes / no / unknown:
+
+- in passing, whatever the message is about: "没有维权订单为什么退不了" states
+  ``dispute: no``; "店里有个订单还在维权，现在能退出吗" states ``dispute: yes``;
+- as a reply to the question the bot is waiting on (``pending``): "交过了",
+  "有的 但是快结束了", "一个都没", "我去看看".
+
+What a message does *not* state is left out, so the caller asks instead of
+guessing: questions and hypotheticals about the rules ("有维权就退不了吗",
+"如果有维权能退吗", "维权是指什么 差评算吗") state nothing, and neither does a bare
+"有" when no question is pending.
+
+How: the text is cut into clauses (punctuation, spaces, 但是/不过/…). A clause
+that names a fact (the words of ``fact_table``) is read around that word: what
+stands between it and the previous / next named fact. A clause that names no fact
+is read as a bare reply to ``pending``. Cues are checked from the most specific
+to the most general, so "还没处理完" (still open) is not a plain "没" (no) and
+"快结束了" (still open) is not "结束了" (closed). For one fact named twice, the
+later clause wins ("上周还有维权 现在没了" → no), except that 保证金 *or* 订单险
+is enough for ``covered``.
+"""
+import re
+from typing import Callable, Dict, List, Optional, Pattern, Sequence, Tuple
+
+from actions.eligibility import Answer, Fact
+from actions.fact_table import BY_FACT, FACT_TABLE, FactSpec
+
+UNKNOWN = re.compile(r"不(太|是很|大)?(知道|清楚|确定|记得|懂|晓得|会看)|说不(准|好|清)|忘了|记不清|没注意|"
+                     r"没看过|没查过|没留意|去看|看看|查一下|查查|瞅瞅|不好说|搞不清|没数")
+# Words that make the text around a named fact a question about it, a rule, or
+# a hypothesis, not a statement about the shop.
+HYPOTHESIS_BEFORE = ("有没有", "是不是", "是否", "如果", "假如", "要是", "万一", "假设", "算不算", "会不会",
+                     "什么", "哪", "怎么算", "怎么处理", "怎么解决", "怎么办", "怎么还", "提示", "处理", "解决",
+                     "撤销", "去掉", "关闭", "要交", "要买", "要开", "一定要", "必须", "需要", "得交", "该交")
+HYPOTHESIS_AFTER_START = ("是什么", "是指", "指的是", "指什么", "算吗", "算不算", "是不是", "吗", "么", "嘛",
+                          "是啥", "有哪些", "有什么", "在哪", "怎么", "多少", "哪", "和", "跟", "与", "还是")
+HYPOTHESIS_AFTER_ANYWHERE = ("的话", "会怎样", "会怎么样", "会不会", "以后", "之后", "一定要", "必须", "需要",
+                             "要不要", "是不是", "怎么弄", "怎么交", "怎么买", "怎么开", "多久", "多长时间")
+CONDITIONAL = re.compile(r"如果|假如|要是|假设|万一")
+QUESTION_CUES = ("?", "吗", "么", "嘛", "什么", "如何", "哪", "为什么", "是不是", "是否", "有没有", "能不能",
+                 "可不可以", "算不算", "会不会", "要不要", "多久", "多少", "是指", "几天")
+# A negation word in these phrases does not deny a fact: "能不能退", "退不了".
+NOT_NEGATIONS = ("能不能", "可不可以", "行不行", "会不会", "要不要", "用不用", "是不是", "有没有", "退不了",
+                 "退不掉", "退不出", "不能退", "不让", "不了", "不行", "不管", "不想", "不用", "不要", "不太",
+                 "不会", "没法", "没办法", "没用", "没问题")
+NEGATIONS = ("没有", "没得", "没", "无", "不是", "未", "不", "否", "零个", "0个", "no", "nope")
+DOUBLE_NEGATION = re.compile(r"(不是|并非|并不是)(没|无)")
+POSITIVE_STARTS = ("有", "是", "对", "嗯", "恩", "在", "yes", "yep", "ok", "确实", "存在")
+COUNT = re.compile(r"[0-9一二两三四五六七八九十几好多俩仨]+\s*(个|单|笔|件|条|款)|俩|仨")
+# Replies that stop the check or change the subject rather than answer it ("不用了" is not "no").
+NOT_ANSWERS = ("算了", "不查了", "不用了", "不问了", "取消", "不弄了", "不想", "不要", "别查", "停", "问题",
+               "问一下", "想问", "请问", "咨询", "人工", "客服")
+# Hedges and filler at the start of a reply: "应该没有吧", "我们店目前一个都没有".
+_LEADING = re.compile(r"^(我们|我|店里|店铺|我的店|咱们|目前|现在|暂时|应该|好像|估计|大概|可能|貌似|感觉|"
+                      r"已经|全部|都|还|也|就|倒是|一个都|一单都|一件都|一个也|啊|哦|噢|额|呃|那个|这个|亲|是)+")
+_AFTER_FILLER = re.compile(r"^(一个都|一单都|一个也|两个都|全都|全部|的|订单|单子|商品|宝贝|东西|这块|这边|方面|那里|我|也|都|还|倒是|是|现在|目前|已经)+")
+_CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？、~…\n]|但是|但|不过|可是|而且|另外|然后|并且|同时|只是")
+_REPEATED = re.compile(r"(.{1,3}?)\1+")
+_NEGATED_CUE = re.compile(r"(没|不|未|无)$")
+NEGATION_REACH = 6  # characters before a named fact that a negation still reaches
+AFTER_REACH = 12  # characters after a named fact read for its verb ("保证金早就已经交了")
+MAX_REPLY_CHARS = 16  # a longer clause that names no fact is not a bare reply
+MAX_BARE_MENTION = 2  # "维权？" : a clause that is little more than the fact's name
+
+
+def _clauses(text: str, normalize: Callable[[str], str]) -> List[str]:
+    """Clauses of ``text``, each normalised; spaces separate clauses as sellers use them."""
+    clauses: List[str] = []
+    for chunk in text.split():
+        for clause in _CLAUSE_BREAK.split(normalize(chunk)):
+            if clause.strip():
+                clauses.append(clause.strip())
+    return clauses
+
+
+def _mask(text: str) -> str:
+    """Blank out words whose negation denies nothing, keeping offsets."""
+    for phrase in NOT_NEGATIONS:
+        text = text.replace(phrase, "_" * len(phrase))
+    return text
+
+
+_MENTION_WORDS = sorted(((word, spec.fact) for spec in FACT_TABLE for word in spec.mentions),
+                        key=lambda item: -len(item[0]))
+_CUES: Dict[Fact, Tuple[Pattern[str], Pattern[str]]] = {
+    spec.fact: tuple(re.compile("|".join(cues)) if cues else re.compile(r"(?!)")
+                     for cues in (spec.true_cues, spec.false_cues))
+    for spec in FACT_TABLE
+}
+
+
+def _find_mentions(clause: str) -> List[Tuple[Fact, int, int]]:
+    """Where each fact is named in ``clause``, longest word first, without overlaps."""
+    taken = [False] * len(clause)
+    found: List[Tuple[Fact, int, int]] = []
+    for word, fact in _MENTION_WORDS:
+        for match in re.finditer(re.escape(word), clause):
+            start, end = match.span()
+            if not any(taken[start:end]):
+                taken[start:end] = [True] * (end - start)
+                found.append((fact, start, end))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _has_any(text: str, cues: Sequence[str]) -> bool:
+    return any(cue in text for cue in cues)
+
+
+def _is_question(clause: str) -> bool:
+    return _has_any(clause, QUESTION_CUES)
+
+
+def _cue(pattern: Pattern[str], window: str) -> Optional[bool]:
+    """None if ``pattern`` is not in ``window``; else whether it is negated ("没在卖")."""
+    match = pattern.search(window)
+    if match is None:
+        return None
+    return bool(_NEGATED_CUE.search(window[max(0, match.start() - 2):match.start()]))
+
+
+def _state_cues(fact: Fact, window: str) -> Optional[Answer]:
+    """The fact's own cues in ``window``: true ("还在处理", "交过了") or false ("下架了")."""
+    true_cue, false_cue = _CUES[fact]
+    if DOUBLE_NEGATION.search(window):
+        return Answer.YES
+    negated = _cue(true_cue, window)
+    if negated is not None:
+        return Answer.NO if negated else Answer.YES
+    negated = _cue(false_cue, window)
+    if negated is not None:
+        return Answer.YES if negated else Answer.NO
+    return None
+
+
+def _is_hypothesis(before: str, after: str) -> bool:
+    after_head = after.lstrip("的")
+    return (_has_any(before, HYPOTHESIS_BEFORE) or after.startswith(HYPOTHESIS_AFTER_START)
+            or after_head.startswith(HYPOTHESIS_AFTER_START) or _has_any(after, HYPOTHESIS_AFTER_ANYWHERE))
+
+
+def _read_mention(clause: str, start: int, end: int, fact: Fact,
+                  before_from: int, after_to: int) -> Optional[Answer]:
+    """What ``clause`` says of the fact named at ``start:end`` (None: nothing)."""
+    before = clause[max(before_from, start - NEGATION_REACH):start]
+    after = clause[end:min(after_to, end + AFTER_REACH)]
+    if UNKNOWN.search(clause[before_from:start]) or UNKNOWN.search(after):
+        return Answer.UNKNOWN
+    if _is_hypothesis(clause[before_from:start], after):
+        return None
+    if after.lstrip("的订单单子").startswith("就") and _is_question(clause):
+        return None  # "有维权就退不了吗": a rule asked about, not a fact stated
+    if DOUBLE_NEGATION.search(before):
+        return Answer.YES
+    stated = _state_cues(fact, after) or _state_cues(fact, before)
+    if stated is not None:
+        return stated
+    masked_before = _mask(before)
+    after_head = _AFTER_FILLER.sub("", _mask(after))
+    if _has_any(masked_before, NEGATIONS) or after_head.startswith(NEGATIONS):
+        return Answer.NO
+    if (re.search(r"(有|在|卖|是|属于)[^没不未]{0,4}$", masked_before) or COUNT.search(before + after)
+            or after_head.startswith(("有", "还有", "在", "还在"))):
+        return Answer.YES
+    return None
+
+
+def _read_reply(clause: str, fact: Fact) -> Optional[Answer]:
+    """What a clause naming no fact answers to the question about ``fact``."""
+    if len(clause) > MAX_REPLY_CHARS or _has_any(clause, NOT_ANSWERS):
+        return None
+    if UNKNOWN.search(clause):
+        return Answer.UNKNOWN
+    clause = _REPEATED.sub(r"\1", clause)  # "没有没有", "有的有的"
+    if _is_question(clause):
+        return None
+    stated = _state_cues(fact, clause)
+    if stated is not None:
+        return stated
+    reply = _LEADING.sub("", _mask(clause))
+    if _has_any(reply, NEGATIONS):
+        return Answer.NO
+    if reply.startswith(POSITIVE_STARTS) or COUNT.match(reply) or clause.startswith(POSITIVE_STARTS):
+        return Answer.YES
+    return None
+
+
+def _read_continuation(clause: str, fact: Fact) -> Optional[Answer]:
+    """A clause naming no fact after one that did: "之前有过维权 早就结束了"."""
+    if _is_question(clause):
+        return None
+    if UNKNOWN.search(clause):
+        return Answer.UNKNOWN
+    return _state_cues(fact, clause)
+
+
+def _merge(found: Dict[Fact, Answer], fact: Fact, answer: Answer) -> None:
+    """Record ``answer``: the later statement wins, but one 'yes' covers ``COVERED``."""
+    if fact is Fact.COVERED and found.get(fact) is Answer.YES and answer is not Answer.YES:
+        return
+    found[fact] = answer
+
+
+def read_facts(text: str, normalize: Callable[[str], str],
+               pending: Optional[Fact] = None) -> Dict[Fact, Answer]:
+    """The facts ``text`` states, reading bare replies as answers to ``pending``.
+
+    ``normalize`` is the project's text normaliser (``actions.normalization``); it
+    runs on each space-separated chunk so spaces still separate clauses.
+    """
+    clauses = _clauses(text or "", normalize)
+    if CONDITIONAL.search("".join(clauses)) and _is_question("".join(clauses)):
+        return {}  # "如果…都下架了 维权也处理完了 是不是就可以退了": a hypothesis throughout
+    found: Dict[Fact, Answer] = {}
+    replies: List[str] = []
+    topic: Optional[Fact] = None  # the fact the previous clauses were about
+    bare_topic = False  # that clause only named it ("维权？没有的事")
+    for clause in clauses:
+        mentions = _find_mentions(clause)
+        if not mentions:
+            if topic is None:
+                replies.append(clause)
+                continue
+            answer = (_read_reply(clause, topic) if bare_topic
+                      else _read_continuation(clause, topic))
+            if answer is not None:
+                _merge(found, topic, answer)
+            bare_topic = False
+            continue
+        for index, (fact, start, end) in enumerate(mentions):
+            before_from = mentions[index - 1][2] if index else 0
+            after_to = mentions[index + 1][1] if index + 1 < len(mentions) else len(clause)
+            answer = _read_mention(clause, start, end, fact, before_from, after_to)
+            if answer is not None:
+                _merge(found, fact, answer)
+        topic = mentions[-1][0]
+        bare_topic = len(clause) - (mentions[-1][2] - mentions[-1][1]) <= MAX_BARE_MENTION and all(
+            _read_mention(clause, s, e, f, 0, len(clause)) is None for f, s, e in mentions)
+    if pending is not None and pending not in found:
+        for clause in replies:
+            answer = _read_reply(clause, pending)
+            if answer is not None:
+                _merge(found, pending, answer)
+    return found

@@ -1,0 +1,87 @@
+"""Rasa NLU component: correct the classifier's intent where words settle it.
+
+Runs after the classifiers and gates; the rules are ``actions.intent_rules``
+(plain Python, tested on their own):
+
+- another product or a buyer's question → ``out_of_scope``;
+- a long message classified as a bare reply or small talk ("没有", "好的") →
+  the next intent that is not one;
+- shop facts stated and "can I exit?" asked → ``ask_can_exit``; so is a plain
+  statement of facts ("哦不对 还有一个维权没完"), which changes the verdict.
+"""
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from actions import intent_rules
+from actions.normalization import normalizer_for
+from actions.shop_facts import read_facts
+
+
+# Intents of messages that say something rather than ask: when they state shop
+# facts, the seller is telling the check something.
+STATEMENT_INTENTS = {"affirm", "deny", "dont_know", DEFAULT_NLU_FALLBACK_INTENT_NAME}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class IntentRules(GraphComponent):
+    """Overrides the predicted intent by the rules of ``actions.intent_rules``."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"dictionary_path": "data/dict"}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._normalize = normalizer_for(config["dictionary_path"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "IntentRules":
+        return cls(config)
+
+    @staticmethod
+    def _set_intent(message: Message, name: Text) -> None:
+        confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
+        intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+        message.data[INTENT] = intent
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+        message.data[INTENT_RANKING_KEY] = [dict(intent)] + ranking
+
+    def _corrected(self, message: Message) -> Text:
+        text = message.get(TEXT) or ""
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
+        if text.startswith("/"):
+            return intent
+        if intent_rules.is_other_product(text):
+            return "out_of_scope"
+        if intent_rules.too_long_for_reply(intent, text):
+            ranking = [r.get(INTENT_NAME_KEY) for r in message.get(INTENT_RANKING_KEY) or []]
+            others = [name for name in ranking if name and name != intent
+                      and name not in intent_rules.REPLY_INTENTS and name != DEFAULT_NLU_FALLBACK_INTENT_NAME]
+            intent = others[0] if others else DEFAULT_NLU_FALLBACK_INTENT_NAME
+        states_facts = intent in STATEMENT_INTENTS or intent_rules.asks_whether_exit_possible(text)
+        if intent != "ask_can_exit" and states_facts:
+            written = message.get("text_as_written") or text
+            if read_facts(written, self._normalize):
+                return "ask_can_exit"
+        return intent
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            corrected = self._corrected(message)
+            if corrected and corrected != intent:
+                self._set_intent(message, corrected)
+        return messages
