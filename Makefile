@@ -29,7 +29,7 @@ PYTHON310 := $(shell \
 
 # The NLU components import these plain-Python modules of actions/.
 NLU_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null) \
-  actions/normalization.py actions/intent_rules.py actions/shop_facts.py actions/fact_table.py actions/eligibility.py
+  actions/normalization.py actions/pinyin.py actions/intent_rules.py actions/shop_facts.py actions/fact_table.py actions/eligibility.py
 
 .PHONY: help install browser services train run shell test test-unit validate test-stories test-model screenshots bench clean
 

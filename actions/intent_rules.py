@@ -57,8 +57,13 @@ def asks_whether_exit_possible(text: str) -> bool:
     return any(cue in text for cue in CAN_EXIT_CUES)
 
 
-def _is_question(text: str) -> bool:
-    return any(word in text for word in QUESTION_WORDS)
+# "不清楚有没有维权" states a doubt; it asks nothing.
+_DOUBT = re.compile(r"(不知道|不清楚|不确定|不记得|忘了|记不清)\S{0,4}?(有没有|是不是|是否|交没交|开没开|买没买|在不在)")
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` asks something ("不清楚有没有维权" does not)."""
+    return any(word in _DOUBT.sub("", text) for word in QUESTION_WORDS)
 
 
 def split_questions(text: str) -> List[str]:
@@ -74,7 +79,7 @@ def split_questions(text: str) -> List[str]:
         current = ""
         for word in words:
             current = f"{current} {word}".strip()
-            if _is_question(word):
+            if is_question(word):
                 pieces.append(current)
                 current = ""
         if current:
@@ -83,7 +88,7 @@ def split_questions(text: str) -> List[str]:
     pending = ""
     for piece in pieces:
         pending = f"{pending} {piece}".strip()
-        if _is_question(piece):
+        if is_question(piece):
             questions.append(pending)
             pending = ""
     if pending:

@@ -11,9 +11,11 @@ Steps, in order:
 3. Traditional to simplified Chinese with OpenCC (``t2s``).
 4. Known misspellings of domain terms and colloquial spellings (帐期 → 账期,
    咋 → 怎么, …).
-5. Pinyin initials of domain terms (zqbz → 账期保障), derived with pypinyin from
+5. Full pinyin (zhang qi bao zhang → 账期保障) spelled with the words of the
+   training data (``actions.pinyin``).
+6. Pinyin initials of domain terms (zqbz → 账期保障), derived with pypinyin from
    the jieba user dictionary, so a new term gets its initials for free.
-6. Spaces between Chinese characters dropped, other runs of spaces folded,
+7. Spaces between Chinese characters dropped, other runs of spaces folded,
    repeated punctuation folded ("???" → "?").
 
 Nothing here imports Rasa.
@@ -26,6 +28,8 @@ from typing import Dict, Iterable, List
 
 import opencc
 from pypinyin import Style, lazy_pinyin
+
+from actions.pinyin import PinyinReader
 
 # Misspellings and variants of domain terms, and colloquial spellings of common
 # question words, seen in sellers' messages. Traditional characters are not
@@ -93,11 +97,26 @@ def initials_map(terms: Iterable[str]) -> Dict[str, str]:
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
+def load_sentences(dictionary_dir: Path) -> List[str]:
+    """The training examples (``data/nlu`` beside the dictionary folder) and dictionary words."""
+    sentences: List[str] = []
+    for path in sorted((Path(dictionary_dir).parent / "nlu").glob("*.yml")):
+        sentences += _EXAMPLE.findall(path.read_text(encoding="utf-8"))
+    for path in sorted(Path(dictionary_dir).glob("*.txt")):
+        sentences += [line.split()[0] for line in path.read_text(encoding="utf-8").splitlines()
+                      if line.strip() and not line.startswith("#")]
+    return sentences
+
+
+_EXAMPLE = re.compile(r"^\s*- (.+)$", re.MULTILINE)
+
+
 class Normalizer:
     """Callable that turns raw seller text into the canonical form."""
 
-    def __init__(self, terms: Iterable[str] = ()) -> None:
+    def __init__(self, terms: Iterable[str] = (), sentences: Iterable[str] = ()) -> None:
         self._initials = initials_map(terms)
+        self._pinyin = PinyinReader(sentences)
         self._t2s = opencc.OpenCC("t2s")
 
     def __call__(self, text: str) -> str:
@@ -106,6 +125,7 @@ class Normalizer:
         text = self._t2s.convert(text)
         for wrong, right in MISSPELLINGS.items():
             text = text.replace(wrong, right)
+        text = self._pinyin(text)
         text = _LATIN_WORD.sub(self._expand_initials, text)
         text = _SPACE_BETWEEN_CJK.sub("", text)
         text = _SPACES.sub(" ", text).strip()
@@ -124,4 +144,4 @@ def _nfkc_char(ch: str) -> str:
 @lru_cache(maxsize=4)
 def normalizer_for(dictionary_dir: str) -> Normalizer:
     """One shared normaliser per dictionary folder (building it reads files)."""
-    return Normalizer(load_terms(Path(dictionary_dir)))
+    return Normalizer(load_terms(Path(dictionary_dir)), load_sentences(Path(dictionary_dir)))

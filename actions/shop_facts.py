@@ -33,10 +33,12 @@ UNKNOWN = re.compile(r"不(太|是很|大)?(知道|清楚|确定|记得|懂|晓�
 # Words that make the text around a named fact a question about it, a rule, or
 # a hypothesis, not a statement about the shop.
 HYPOTHESIS_BEFORE = ("有没有", "是不是", "是否", "如果", "假如", "要是", "万一", "假设", "算不算", "会不会",
-                     "什么", "哪", "怎么算", "怎么处理", "怎么解决", "怎么办", "怎么还", "提示", "处理", "解决",
-                     "撤销", "去掉", "关闭", "要交", "要买", "要开", "一定要", "必须", "需要", "得交", "该交")
+                     "什么是", "什么叫", "什么算", "哪", "怎么算", "怎么处理", "怎么解决", "怎么办", "怎么还",
+                     "提示", "要交", "要买", "要开", "一定要", "必须", "需要", "得交", "该交", "想卖", "想交",
+                     "想买", "想开", "打算", "准备", "计划")
+HYPOTHESIS_REACH = 8  # characters before a named fact read for a question or hypothesis
 HYPOTHESIS_AFTER_START = ("是什么", "是指", "指的是", "指什么", "算吗", "算不算", "是不是", "吗", "么", "嘛",
-                          "是啥", "有哪些", "有什么", "在哪", "怎么", "多少", "哪", "和", "跟", "与", "还是")
+                          "是啥", "有哪些", "有什么", "在哪", "怎么", "多少", "哪", "还是")
 HYPOTHESIS_AFTER_ANYWHERE = ("的话", "会怎样", "会怎么样", "会不会", "以后", "之后", "一定要", "必须", "需要",
                              "要不要", "是不是", "怎么弄", "怎么交", "怎么买", "怎么开", "多久", "多长时间")
 CONDITIONAL = re.compile(r"如果|假如|要是|假设|万一")
@@ -55,11 +57,18 @@ NOT_ANSWERS = ("算了", "不查了", "不用了", "不问了", "取消", "不�
                "问一下", "想问", "请问", "咨询", "人工", "客服")
 # Hedges and filler at the start of a reply: "应该没有吧", "我们店目前一个都没有".
 _LEADING = re.compile(r"^(我们|我|店里|店铺|我的店|咱们|目前|现在|暂时|应该|好像|估计|大概|可能|貌似|感觉|"
-                      r"已经|全部|都|还|也|就|倒是|一个都|一单都|一件都|一个也|啊|哦|噢|额|呃|那个|这个|亲|是)+")
-_AFTER_FILLER = re.compile(r"^(一个都|一单都|一个也|两个都|全都|全部|的|订单|单子|商品|宝贝|东西|这块|这边|方面|那里|我|也|都|还|倒是|是|现在|目前|已经)+")
-_CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？、~…\n]|但是|但|不过|可是|而且|另外|然后|并且|同时|只是")
+                      r"已经|全部|反正|其实|都|还|也|就|倒是|一个都|一单都|一件都|一个也|啊|哦|噢|额|呃|那个|这个|亲|是)+")
+_AFTER_FILLER = re.compile(r"^(一个都|一单都|一个也|两个都|全都|全部|的|订单|单子|商品|宝贝|东西|这块|这边|方面|那里|我|也|都|还|倒是|反正|其实|是|现在|目前|已经)+")
+_CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？、~…\n]|但是|但|不过|可是|而且|另外|然后|并且|同时|只是|"
+                           r"那(?=我|现在|是不是|还|就|怎么|要|能|可以)")
 _REPEATED = re.compile(r"(.{1,3}?)\1+")
-_NEGATED_CUE = re.compile(r"(没|不|未|无)$")
+_NEGATED_CUE = re.compile(r"(没有|没|不|未|无)(及时|按时|马上|全|都|再|还|去)?$")
+# A negation right before the fact's name governs the whole phrase: "没有强制类目商品在售".
+_ADJACENT_NEGATION = re.compile(r"(没有|没|无|不是|未|木有|没得)(在卖|卖|在售|什么|啥|任何|一个|一单)?$")
+# A negation after the fact's name denies it only when it ends there ("维权没有", "维权一个都没"),
+# not when it belongs to a verb of another fact ("强制类目的也没交保证金").
+_AFTER_NEGATION = re.compile(r"^(没有|没得|没|无|不是|未|零|0)(个|单|件|笔|了|的|啊|呢|呀|吧|哦|有|$)")
+_COVER_VERB_NEGATION = re.compile(r"^(没|未|不|还没|没有)(交|缴|充|存|付|补|买|加|开|参加|加入|投保|办|弄|搞)")
 NEGATION_REACH = 6  # characters before a named fact that a negation still reaches
 AFTER_REACH = 12  # characters after a named fact read for its verb ("保证金早就已经交了")
 MAX_REPLY_CHARS = 16  # a longer clause that names no fact is not a bare reply
@@ -69,7 +78,12 @@ MAX_BARE_MENTION = 2  # "维权？" : a clause that is little more than the fact
 def _clauses(text: str, normalize: Callable[[str], str]) -> List[str]:
     """Clauses of ``text``, each normalised; spaces separate clauses as sellers use them."""
     clauses: List[str] = []
-    for chunk in text.split():
+    chunks = text.split()
+    # "no dispute": an English negation word belongs to what follows it.
+    for index in range(len(chunks) - 1, 0, -1):
+        if chunks[index - 1].lower() in ("no", "not", "without", "zero"):
+            chunks[index - 1:index + 1] = [chunks[index - 1] + chunks[index]]
+    for chunk in chunks:
         for clause in _CLAUSE_BREAK.split(normalize(chunk)):
             if clause.strip():
                 clauses.append(clause.strip())
@@ -118,7 +132,7 @@ def _cue(pattern: Pattern[str], window: str) -> Optional[bool]:
     match = pattern.search(window)
     if match is None:
         return None
-    return bool(_NEGATED_CUE.search(window[max(0, match.start() - 2):match.start()]))
+    return bool(_NEGATED_CUE.search(window[max(0, match.start() - 4):match.start()]))
 
 
 def _state_cues(fact: Fact, window: str) -> Optional[Answer]:
@@ -138,7 +152,8 @@ def _state_cues(fact: Fact, window: str) -> Optional[Answer]:
 def _is_hypothesis(before: str, after: str) -> bool:
     after_head = after.lstrip("的")
     return (_has_any(before, HYPOTHESIS_BEFORE) or after.startswith(HYPOTHESIS_AFTER_START)
-            or after_head.startswith(HYPOTHESIS_AFTER_START) or _has_any(after, HYPOTHESIS_AFTER_ANYWHERE))
+            or after_head.startswith(HYPOTHESIS_AFTER_START)
+            or _has_any(after[:HYPOTHESIS_REACH], HYPOTHESIS_AFTER_ANYWHERE))
 
 
 def _read_mention(clause: str, start: int, end: int, fact: Fact,
@@ -148,18 +163,22 @@ def _read_mention(clause: str, start: int, end: int, fact: Fact,
     after = clause[end:min(after_to, end + AFTER_REACH)]
     if UNKNOWN.search(clause[before_from:start]) or UNKNOWN.search(after):
         return Answer.UNKNOWN
-    if _is_hypothesis(clause[before_from:start], after):
+    if _is_hypothesis(clause[max(before_from, start - HYPOTHESIS_REACH):start], after):
         return None
     if after.lstrip("的订单单子").startswith("就") and _is_question(clause):
         return None  # "有维权就退不了吗": a rule asked about, not a fact stated
     if DOUBLE_NEGATION.search(before):
         return Answer.YES
+    masked_before = _mask(before)
+    if _ADJACENT_NEGATION.search(masked_before):
+        return Answer.NO
     stated = _state_cues(fact, after) or _state_cues(fact, before)
     if stated is not None:
         return stated
-    masked_before = _mask(before)
     after_head = _AFTER_FILLER.sub("", _mask(after))
-    if _has_any(masked_before, NEGATIONS) or after_head.startswith(NEGATIONS):
+    denied_after = _AFTER_NEGATION.match(after_head) or (
+        fact is Fact.COVERED and _COVER_VERB_NEGATION.match(after_head))
+    if _has_any(masked_before, NEGATIONS) or denied_after:
         return Answer.NO
     if (re.search(r"(有|在|卖|是|属于)[^没不未]{0,4}$", masked_before) or COUNT.search(before + after)
             or after_head.startswith(("有", "还有", "在", "还在"))):
@@ -194,6 +213,16 @@ def _read_continuation(clause: str, fact: Fact) -> Optional[Answer]:
     if UNKNOWN.search(clause):
         return Answer.UNKNOWN
     return _state_cues(fact, clause)
+
+
+def _forced_implied_by_cover(clause: str, mentions: List[Tuple[Fact, int, int]],
+                             found: Dict[Fact, Answer]) -> None:
+    """"强制类目的还没交保证金": saying what was paid for the forced-category items says there are some."""
+    facts = [fact for fact, _, _ in mentions]
+    if Fact.FORCED in facts and Fact.COVERED in facts and Fact.FORCED not in found \
+            and found.get(Fact.COVERED) in (Answer.YES, Answer.NO) and not _is_question(clause) \
+            and facts.index(Fact.FORCED) < facts.index(Fact.COVERED):
+        found[Fact.FORCED] = Answer.YES
 
 
 def _merge(found: Dict[Fact, Answer], fact: Fact, answer: Answer) -> None:
@@ -235,6 +264,7 @@ def read_facts(text: str, normalize: Callable[[str], str],
             answer = _read_mention(clause, start, end, fact, before_from, after_to)
             if answer is not None:
                 _merge(found, fact, answer)
+        _forced_implied_by_cover(clause, mentions, found)
         topic = mentions[-1][0]
         bare_topic = len(clause) - (mentions[-1][2] - mentions[-1][1]) <= MAX_BARE_MENTION and all(
             _read_mention(clause, s, e, f, 0, len(clause)) is None for f, s, e in mentions)

@@ -42,8 +42,10 @@ def cause_responses(facts: Facts) -> List[Text]:
     for blocker in Blocker:
         if blocker in certain or blocker in possible:
             continue
-        covered = blocker is Blocker.FORCED_CATEGORY and facts.forced is not Answer.NO
-        names.append(f"utter_cause_ruled_out_{blocker.value}" + ("_covered" if covered else ""))
+        if blocker is Blocker.FORCED_CATEGORY and facts.forced is not Answer.NO:
+            names.append("utter_cause_ruled_out_forced_category_covered")  # paid or insured
+        else:
+            names.append(f"utter_cause_ruled_out_{blocker.value}")
     names += [f"utter_blocker_{blocker.value}" for blocker in certain]
     names += [f"utter_possible_blocker_{blocker.value}" for blocker in possible]
     if not certain and not possible:

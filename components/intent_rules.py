@@ -71,7 +71,8 @@ class IntentRules(GraphComponent):
             others = [name for name in ranking if name and name != intent
                       and name not in intent_rules.REPLY_INTENTS and name != DEFAULT_NLU_FALLBACK_INTENT_NAME]
             intent = others[0] if others else DEFAULT_NLU_FALLBACK_INTENT_NAME
-        states_facts = intent in STATEMENT_INTENTS or intent_rules.asks_whether_exit_possible(text)
+        states_facts = (intent in STATEMENT_INTENTS and not intent_rules.is_question(text)) \
+            or intent_rules.asks_whether_exit_possible(text)
         if intent != "ask_can_exit" and states_facts:
             written = message.get("text_as_written") or text
             if read_facts(written, self._normalize):

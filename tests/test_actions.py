@@ -3,75 +3,88 @@ import pytest
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer import ActionAnswer
 from actions.clarification import ActionClarify
 from actions.eligibility import Answer, Facts, assess
 from actions.eligibility_report import ActionReportEligibility
-from actions.verdict_responses import responses_for
 from actions.exit_check_form import ValidateExitCheckForm
-from tests.conftest import entity, make_tracker
+from actions.read_shop_facts import ActionReadShopFacts
+from actions.verdict_responses import responses_for
+from tests.conftest import make_tracker
 
 DISPUTE, FORCED, COVERED = "has_open_dispute", "has_forced_category_items", "has_deposit_or_insurance"
 
 
-async def _validate(tracker, domain):
-    dispatcher = CollectingDispatcher()
-    events = await ValidateExitCheckForm().run(dispatcher, tracker, domain)
-    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher
+async def _read(tracker, domain):
+    events = await ActionReadShopFacts().run(CollectingDispatcher(), tracker, domain)
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-async def test_fact_in_the_first_message_is_taken_and_not_asked_again(domain):
-    text = "店里有个订单还在维权,能退出吗"
-    tracker = make_tracker(text, "ask_can_exit", [entity(text, "维权", "dispute")])
-    slots, _ = await _validate(tracker, domain)
-    assert slots[DISPUTE] == "yes"
-    assert FORCED not in slots and COVERED not in slots
+async def test_fact_in_the_first_message_is_read_whatever_the_intent(domain):
+    for intent in ("ask_can_exit", "faq", "nlu_fallback"):
+        slots = await _read(make_tracker("店里有个订单还在维权,能退出吗", intent), domain)
+        assert slots == {DISPUTE: "yes"}
 
 
-async def test_several_facts_in_one_message(domain):
-    text = "我卖的是强制类目,没交保证金,能退吗"
-    tracker = make_tracker(text, "ask_can_exit", [
-        entity(text, "强制类目", "forced_category"), entity(text, "保证金", "coverage")])
-    slots, _ = await _validate(tracker, domain)
-    assert slots[FORCED] == "yes" and slots[COVERED] == "no"
-    assert DISPUTE not in slots
+async def test_negation_inside_a_question_is_a_fact(domain):
+    slots = await _read(make_tracker("没有维权订单为什么退不了", "faq"), domain)
+    assert slots == {DISPUTE: "no"}
 
 
-@pytest.mark.parametrize("text, intent, expected", [
-    ("有两个", "affirm", "yes"),
-    ("没", "deny", "no"),
-    ("不是", "deny", "no"),
-    ("不清楚", "dont_know", "unknown"),
-    ("/affirm", "affirm", "yes"),  # the 有 button
-    ("/dont_know", "dont_know", "unknown"),
-    ("有的吧应该", "nlu_fallback", "yes"),  # unsure NLU, but a readable reply
+async def test_spaces_as_the_seller_wrote_them_separate_facts(domain):
+    # Rasa's parse data carries the normalised text, where the space is gone.
+    tracker = make_tracker("有维权没有强制类目", "ask_can_exit", text_as_written="有维权 没有强制类目")
+    assert await _read(tracker, domain) == {DISPUTE: "yes", FORCED: "no"}
+
+
+@pytest.mark.parametrize("text, intent, requested, expected", [
+    ("有两个", "affirm", DISPUTE, "yes"),
+    ("有的 但是快结束了", "affirm", DISPUTE, "yes"),  # still open
+    ("早就处理完了", "deny", DISPUTE, "no"),
+    ("不清楚", "dont_know", DISPUTE, "unknown"),
+    ("交过了", "faq", COVERED, "yes"),  # NLU took it for a question about 保证金
+    ("订单险买了", "faq", COVERED, "yes"),
+    ("都没有", "deny", COVERED, "no"),
+    ("没在卖", "deny", FORCED, "no"),
+    ("/affirm", "affirm", DISPUTE, "yes"),  # the 有 button
+    ("/dont_know", "dont_know", FORCED, "unknown"),
 ])
-async def test_reply_to_the_requested_question(domain, text, intent, expected):
-    tracker = make_tracker(text, intent, slots={"requested_slot": DISPUTE})
-    slots, _ = await _validate(tracker, domain)
-    assert slots[DISPUTE] == expected
+async def test_reply_to_the_requested_question(domain, text, intent, requested, expected):
+    slots = await _read(make_tracker(text, intent, slots={"requested_slot": requested}), domain)
+    assert slots == {requested: expected}
 
 
-async def test_faq_question_in_the_middle_is_not_read_as_an_answer(domain):
-    tracker = make_tracker("是不是要先处理维权才能退出", "faq",
-                           slots={"requested_slot": DISPUTE})
-    slots, _ = await _validate(tracker, domain)
-    assert slots.get(DISPUTE) is None
+@pytest.mark.parametrize("text", ["维权是指什么 差评算吗", "有维权就退不了吗", "算了"])
+async def test_a_question_or_a_cancel_instead_of_an_answer_states_nothing(domain, text):
+    assert await _read(make_tracker(text, "faq", slots={"requested_slot": DISPUTE}), domain) == {}
+
+
+async def test_a_bare_yes_outside_the_check_states_nothing(domain):
+    tracker = make_tracker("有", "affirm")
+    tracker.active_loop = {}
+    assert await _read(tracker, domain) == {}
+
+
+async def _required(slots, domain):
+    tracker = make_tracker("x", "affirm", slots=slots)
+    return await ValidateExitCheckForm().required_slots([], CollectingDispatcher(), tracker, domain)
+
+
+async def test_the_form_stops_asking_once_a_blocker_is_stated(domain):
+    assert await _required({DISPUTE: "yes"}, domain) == []
+    assert await _required({FORCED: "yes", COVERED: "no"}, domain) == []
 
 
 async def test_no_forced_category_means_coverage_is_not_asked(domain):
-    tracker = make_tracker("没有", "deny", slots={DISPUTE: "no", "requested_slot": FORCED})
-    slots, _ = await _validate(tracker, domain)
-    assert slots[FORCED] == "no"
-    assert slots["requested_slot"] is None  # the form is complete
+    assert await _required({DISPUTE: "no"}, domain) == [DISPUTE, FORCED, COVERED]
+    assert await _required({DISPUTE: "no", FORCED: "yes"}, domain) == [DISPUTE, FORCED, COVERED]
+    assert await _required({DISPUTE: "no", FORCED: "no"}, domain) == []  # complete: 保证金 never asked
 
 
-async def test_forced_category_leads_to_the_coverage_question(domain):
-    tracker = make_tracker("有", "affirm", slots={DISPUTE: "no", "requested_slot": FORCED})
-    slots, _ = await _validate(tracker, domain)
-    assert slots[FORCED] == "yes"
-    # All three facts are still relevant, so the SDK leaves the next question to
-    # Rasa's form, which asks the first empty slot: the coverage one.
-    assert "requested_slot" not in slots and COVERED not in slots
+async def test_junk_in_a_fact_slot_counts_as_not_asked(domain):
+    form = ValidateExitCheckForm()
+    assert form.validate_has_open_dispute("maybe", None, None, domain) == {DISPUTE: None}
+    assert form.validate_has_open_dispute("no", None, None, domain) == {DISPUTE: "no"}
 
 
 def _sent(dispatcher):
@@ -84,7 +97,15 @@ async def test_report_for_a_blocked_shop_lists_each_blocker_with_remedy(domain):
     events = await ActionReportEligibility().run(dispatcher, tracker, domain)
     assert _sent(dispatcher) == ["utter_verdict_blocked", "utter_blocker_dispute",
                                  "utter_blocker_forced_category", "utter_after_blockers"]
-    assert {e["name"]: e["value"] for e in events} == {DISPUTE: None, FORCED: None, COVERED: None}
+    assert events == []  # the facts stay: the seller said them
+
+
+async def test_a_stated_blocker_is_reported_with_the_unasked_fact_as_possible(domain):
+    dispatcher = CollectingDispatcher()
+    await ActionReportEligibility().run(dispatcher, make_tracker("x", "ask_can_exit",
+                                                                 slots={DISPUTE: "yes"}), domain)
+    assert _sent(dispatcher) == ["utter_verdict_blocked", "utter_blocker_dispute", "utter_also_check",
+                                 "utter_possible_blocker_forced_category", "utter_after_blockers"]
 
 
 async def test_report_for_a_clean_shop_gives_steps_and_money_consequences(domain):
@@ -108,6 +129,54 @@ async def test_report_with_a_missing_fact_goes_back_to_the_form(domain):
     tracker = make_tracker("有", "affirm", slots={DISPUTE: "no", FORCED: "yes"})
     events = await ActionReportEligibility().run(dispatcher, tracker, domain)
     assert events == [FollowupAction("exit_check_form")] and not dispatcher.messages
+
+
+def _faq(topic, confidence=0.9):
+    return {"intent_response_key": f"faq/{topic}", "confidence": confidence}
+
+
+async def _answer(domain, text, intent="faq", slots=None, **parse_data):
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, make_tracker(text, intent, slots=slots, **parse_data), domain)
+    return _sent(dispatcher)
+
+
+async def test_answer_gives_the_selected_topic(domain):
+    sent = await _answer(domain, "账期保障怎么关", response_selector={"faq": {"response": _faq("how_to_exit")}})
+    assert sent == ["utter_faq/how_to_exit"]
+
+
+async def test_answer_gives_each_question_of_a_message_in_order(domain):
+    questions = [{"intent": "faq", "topic": "faq/how_to_exit"}, {"intent": "faq", "topic": "faq/exit_effect"},
+                 {"intent": "nlu_fallback", "topic": "faq/what_is"}]
+    sent = await _answer(domain, "怎么退？退了有影响吗？还有呢", questions=questions,
+                         response_selector={"faq": {"response": _faq("exit_effect")}})
+    assert sent == ["utter_faq/how_to_exit", "utter_faq/exit_effect"]
+
+
+async def test_why_exit_fails_names_only_the_causes_left_by_what_the_seller_said(domain):
+    selector = {"faq": {"response": _faq("exit_fails")}}
+    sent = await _answer(domain, "没有维权为什么退不了", slots={DISPUTE: "no"}, response_selector=selector)
+    assert sent == ["utter_cause_ruled_out_dispute", "utter_possible_blocker_forced_category",
+                    "utter_offer_exit_check"]
+    sent = await _answer(domain, "都没有还是退不掉", slots={DISPUTE: "no", FORCED: "no"}, response_selector=selector)
+    assert sent == ["utter_cause_ruled_out_dispute", "utter_cause_ruled_out_forced_category",
+                    "utter_causes_beyond_material"]
+    sent = await _answer(domain, "有维权退不了", slots={DISPUTE: "yes"}, response_selector=selector)
+    assert sent == ["utter_blocker_dispute", "utter_possible_blocker_forced_category"]
+
+
+async def test_a_definition_asked_as_why_the_exit_fails_gets_the_causes(domain):
+    sent = await _answer(domain, "我没有强制类目的商品 为啥还是退不了", slots={FORCED: "no"},
+                         response_selector={"faq": {"response": _faq("forced_category")}})
+    assert "utter_cause_ruled_out_forced_category" in sent and "utter_possible_blocker_dispute" in sent
+    assert "utter_faq/forced_category" not in sent
+
+
+async def test_asking_whether_one_can_exit_answers_the_other_questions_then_starts(domain):
+    questions = [{"intent": "faq", "topic": "faq/money_after_exit"}, {"intent": "ask_can_exit", "topic": None}]
+    sent = await _answer(domain, "退了钱怎么算？我能退吗", intent="ask_can_exit", questions=questions)
+    assert sent == ["utter_faq/money_after_exit", "utter_start_exit_check"]
 
 
 @pytest.mark.parametrize("facts", [Facts(d, f, c) for d in Answer for f in Answer for c in Answer])

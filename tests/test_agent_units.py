@@ -28,7 +28,7 @@ def bot(text, utter=None):
 def test_intent_replies_come_from_the_rules():
     replies = intent_replies()
     assert replies["out_of_scope"] == "utter_out_of_scope"
-    assert replies["faq"] == "utter_faq" and replies["request_human"] == "action_hand_over"
+    assert replies["faq"] == "action_answer" and replies["request_human"] == "action_hand_over"
     assert replies["affirm"] == replies["dont_know"] == "utter_affirm_ok"  # an `or` step
 
 

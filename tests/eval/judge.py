@@ -80,7 +80,7 @@ def _hard_failures(responses: List[str], slots: Dict[str, Any], stated: Dict[str
                    expect: Dict[str, Any]) -> List[str]:
     hard = []
     for fact, value in stated.items():
-        if slots.get(SLOTS[fact]) == OPPOSITE.get(value):
+        if value in OPPOSITE and slots.get(SLOTS[fact]) == OPPOSITE[value]:
             hard.append(f"recorded {fact}={slots.get(SLOTS[fact])} although the seller said {value}")
     for response in responses:
         for fact, value in PRESUPPOSES.get(response, []):
@@ -97,8 +97,7 @@ def _hard_failures(responses: List[str], slots: Dict[str, Any], stated: Dict[str
         if right is None:
             if given["verdict"] != "blocked" or not given["blockers"]:
                 hard.append(f"verdict {given} before the facts settle it")
-        elif given["verdict"] != right["verdict"] or (
-                right["verdict"] == "blocked" and sorted(given["blockers"]) != sorted(right["blockers"])):
+        elif given["verdict"] != right["verdict"] or set(given["blockers"]) - set(right["blockers"]):
             hard.append(f"wrong verdict {given}, should be {right}")
     return hard
 
@@ -120,8 +119,11 @@ def _ordinary_problems(responses: List[str], expect: Dict[str, Any], stated: Dic
         if missing:
             problems.append(f"did not answer {missing}")
     elif "verdict" in expect:
-        if _given_verdict(responses) is None:
+        given = _given_verdict(responses)
+        if given is None:
             problems.append("no verdict")
+        elif set(expect.get("blockers", [])) - set(given["blockers"]):
+            problems.append(f"blockers named as possible only: {given}")
     elif expect.get("check"):
         asked = [r for r in responses if r.startswith("utter_ask_")]
         if not asked:
