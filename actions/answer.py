@@ -6,7 +6,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_plan import answers_for, asked_topics
+from actions.answer_plan import answers_for, asked_topics, causes_before_check, says_exit_fails
 from actions.slots import facts_from_slots
 
 
@@ -20,11 +20,15 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         message = tracker.latest_message
-        names = answers_for(asked_topics(message), facts_from_slots(tracker.slots),
-                            message.get("text") or "")
+        text = message.get("text") or ""
+        facts = facts_from_slots(tracker.slots)
+        starts_check = (message.get("intent") or {}).get("name") == "ask_can_exit"
+        names = answers_for(asked_topics(message), facts, text)
+        if starts_check and says_exit_fails(text):
+            names = causes_before_check(facts) + [n for n in names if n not in causes_before_check(facts)]
         for name in names:
             dispatcher.utter_message(response=name)
-        if (message.get("intent") or {}).get("name") == "ask_can_exit":
+        if starts_check:
             dispatcher.utter_message(response="utter_start_exit_check")
         elif not names:
             dispatcher.utter_message(response="utter_default")

@@ -40,8 +40,21 @@ def asked_topics(parse: Dict[Text, Any]) -> List[Text]:
     return topics[:MAX_ANSWERS]
 
 
-def _asks_why_exit_fails(text: Text) -> bool:
+def says_exit_fails(text: Text) -> bool:
+    """Whether the seller says their exit fails ("退不掉", "点退出提示失败")."""
     return any(cue in text for cue in EXIT_FAILS_CUES)
+
+
+def causes_before_check(facts: Facts) -> List[Text]:
+    """Why the exit fails, said before the check asks what is still unknown.
+
+    Without any fact the general answer; the check's own questions replace the
+    offer to check.
+    """
+    known = any(value is not None for value in (facts.dispute, facts.forced, facts.covered))
+    if not known:
+        return ["utter_faq/exit_fails"]
+    return [name for name in cause_responses(facts) if name != "utter_offer_exit_check"]
 
 
 def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
@@ -49,7 +62,7 @@ def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
     known = any(value is not None for value in (facts.dispute, facts.forced, facts.covered))
     names: List[Text] = []
     for topic in topics:
-        if known and (topic in CAUSE_TOPICS or (topic in FACT_TOPICS and _asks_why_exit_fails(text))):
+        if known and (topic in CAUSE_TOPICS or (topic in FACT_TOPICS and says_exit_fails(text))):
             chosen = cause_responses(facts)
         else:
             chosen = [f"utter_faq/{topic}"]

@@ -1,6 +1,9 @@
 """``action_clarify``: "您是不是想问…" when NLU is unsure, instead of a guess.
 
-Offers up to three likely meanings as buttons, each titled with the question
+A menu needs at least two likely meanings: with one or none the bot says it did
+not understand, and when declining is the likeliest meaning it declines (no
+in-scope topics offered for an out-of-scope question). Offers up to three likely
+meanings as buttons, each titled with the question
 stored in its response's ``metadata.question`` (domain.yml), and a "none of
 these" button (``utter_clarify``'s ``metadata.none_of_these``) that leads to the
 honest out-of-scope answer.
@@ -16,6 +19,7 @@ from actions.handoff import NOT_UNDERSTOOD, failed_twice
 from actions.handover import hand_over
 
 MAX_SUGGESTIONS = 3
+MIN_MENU = 2  # a menu of one is a guess dressed up as a question
 # Below these confidences a meaning is noise, not worth a button.
 MIN_INTENT_CONFIDENCE = 0.05
 MIN_TOPIC_CONFIDENCE = 0.15
@@ -55,6 +59,12 @@ def suggestions(message: Dict[Text, Any], domain: DomainDict) -> List[Dict[Text,
     return buttons[:MAX_SUGGESTIONS]
 
 
+def _likeliest_intent(message: Dict[Text, Any]) -> Optional[Text]:
+    """The most likely intent other than the fallback itself."""
+    ranked = [i.get("name") for i in message.get("intent_ranking") or [] if i.get("name") != "nlu_fallback"]
+    return ranked[0] if ranked else None
+
+
 class ActionClarify(Action):
     """Asks "您是不是想问…", admits it did not understand, or hands over after two misses."""
 
@@ -66,8 +76,11 @@ class ActionClarify(Action):
     ) -> List[EventType]:
         if failed_twice(tracker.events):
             return hand_over(dispatcher, tracker, NOT_UNDERSTOOD)
+        if _likeliest_intent(tracker.latest_message) == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
         buttons = suggestions(tracker.latest_message, domain)
-        if not buttons:
+        if len(buttons) < MIN_MENU:
             dispatcher.utter_message(response="utter_default")
             return []
         clarify = (domain.get("responses", {}).get("utter_clarify") or [{}])[0]

@@ -88,9 +88,13 @@ def relevant_facts(facts: Facts) -> Tuple[Fact, ...]:
     """The facts worth asking about, given what is known so far.
 
     Whether the seller has 保证金 or 订单险 only matters when they (may) sell in a
-    forced category, so ``COVERED`` is dropped once ``FORCED`` is a plain no.
+    forced category, so ``COVERED`` is dropped once ``FORCED`` is a plain no; and
+    a seller who has paid the 保证金 or joined 订单险 is covered whatever they
+    sell, so ``FORCED`` is not asked then.
     """
-    wanted = [Fact.DISPUTE, Fact.FORCED]
+    wanted = [Fact.DISPUTE]
+    if facts.covered is not Answer.YES or facts.forced is not None:
+        wanted.append(Fact.FORCED)
     if facts.forced is not Answer.NO:
         wanted.append(Fact.COVERED)
     return tuple(wanted)

@@ -8,8 +8,9 @@ narrow and named:
   到账 / 冻结 / 15天 with the article, unless it is also about 账期保障 itself.
 - ``too_long_for_reply``: "好的" / "没有" / "算了" are replies; a long message
   classified as one is really something else (a story, a question).
-- ``asks_whether_exit_possible``: the seller states shop facts and asks whether
-  they can exit ("没有维权 也没有强制类目 可以退出吗"): that is the exit check.
+- ``asks_whether_exit_possible``: "能退出吗" asks for the exit check, with or
+  without shop facts ("没有维权 也没有强制类目 可以退出吗"); a statement of shop
+  facts that asks nothing ("有个买家在维权 还没完") is an answer to it too.
 - ``split_questions``: several questions in one message, each answered.
 """
 import re
@@ -29,14 +30,21 @@ OWN_TOPIC = ("账期",)
 # Intents that are replies or small talk, and the longest message each may be.
 REPLY_INTENTS = {"affirm": 8, "deny": 10, "dont_know": 10, "cancel": 10, "greet": 10, "thank": 12,
                  "goodbye": 10}
-# "Can I exit?" in the seller's words.
-CAN_EXIT_CUES = ("能退", "可以退", "能不能退", "可不可以退", "能否退", "退得了", "退得掉", "能取消", "可以取消",
-                 "能关", "可以关", "能不能关", "能不能取消", "让退吗", "可以退出")
+# "Can I exit?" in the seller's words; not "how do I exit?" nor "why can't I?".
+CAN_EXIT = re.compile(r"(?<![才就再])(能|可以|可不可以|能不能|能否|可否|让)\S{0,3}(退|关|取消|解除|停|不要|撤)|"
+                      r"(退|关|取消|解除|撤)\S{0,6}(行吗|行不行|可以吗|可以不|行不|能行吗|成吗|ok)|"
+                      r"退得(了|掉)|关得(了|掉)|符合\S{0,4}条件")
+HOW_OR_WHY = ("怎么", "如何", "在哪", "哪里", "哪儿", "步骤", "流程", "入口", "路径", "手机", "电脑", "app", "端",
+              "为什么", "为啥", "不了", "不掉", "失败", "再开", "再加", "再参加", "再申请", "重新", "还能开",
+              "多久", "什么时候", "之后", "以后", "后钱", "影响", "几次", "多少", "必须", "程度", "是不是")
 # A question ends here (or the text goes on with another one).
 _QUESTION_END = re.compile(r"[?？!！。；;\n]+")
 QUESTION_WORDS = ("吗", "么", "嘛", "呢", "什么", "啥", "怎么", "咋", "如何", "哪", "为什么", "为啥", "多久",
                   "多少", "几天", "能不能", "可不可以", "是不是", "是否", "有没有", "会不会", "要不要", "?", "？")
 MAX_QUESTIONS = 3
+# A message this long is classified by its last question as well ("…开店两年…账期保障怎么退出").
+LONG_MESSAGE = 24
+_SPOKEN_BREAK = re.compile(r"[,，.。!！?？;；\s~…]+|然后|就是|但是|可是|不过|所以|结果|[啊呀嘛吧哈](?=.)")
 
 
 def is_other_product(text: str) -> bool:
@@ -53,17 +61,25 @@ def too_long_for_reply(intent: str, text: str) -> bool:
 
 
 def asks_whether_exit_possible(text: str) -> bool:
-    """Whether normalised ``text`` asks if the shop can exit ("能退出吗", "可以取消吗")."""
-    return any(cue in text for cue in CAN_EXIT_CUES)
+    """Whether normalised ``text`` asks if the shop can exit ("能退出吗", "可以取消吗", "我符合条件吗").
+
+    Not "how do I exit", "why can't I", or "can I join again later".
+    """
+    return bool(CAN_EXIT.search(text)) and not any(cue in text for cue in HOW_OR_WHY)
 
 
 # "不清楚有没有维权" states a doubt; it asks nothing.
 _DOUBT = re.compile(r"(不知道|不清楚|不确定|不记得|忘了|记不清)\S{0,4}?(有没有|是不是|是否|交没交|开没开|买没买|在不在)")
 
 
+# Questions without a question word: "能退不", "是冻结还是扣走".
+_TAG_QUESTION = re.compile(r"不[?？]*$|是.{1,12}还是")
+
+
 def is_question(text: str) -> bool:
     """Whether ``text`` asks something ("不清楚有没有维权" does not)."""
-    return any(word in _DOUBT.sub("", text) for word in QUESTION_WORDS)
+    text = _DOUBT.sub("", text)
+    return any(word in text for word in QUESTION_WORDS) or bool(_TAG_QUESTION.search(text))
 
 
 def split_questions(text: str) -> List[str]:
@@ -97,3 +113,22 @@ def split_questions(text: str) -> List[str]:
         else:
             questions.append(pending)
     return questions[:MAX_QUESTIONS]
+
+
+def core_question(text: str) -> str:
+    """The last clause of a long message that asks something, with what leads into it.
+
+    "我是卖零食的小店 … 周转很难受 账期保障怎么退出" → "账期保障怎么退出". Empty
+    when the message is short or its last question is the whole of it.
+    """
+    if len(re.sub(r"\s", "", text or "")) <= LONG_MESSAGE:
+        return ""
+    clauses = [c for c in _SPOKEN_BREAK.split(text) if c and c.strip()]
+    for index in range(len(clauses) - 1, -1, -1):
+        if is_question(clauses[index]):
+            core = clauses[index]
+            # A bare "怎么办" / "能告诉我吗" needs the clause before it to mean anything.
+            if len(core) < 6 and index > 0:
+                core = clauses[index - 1] + core
+            return core if len(core) < len(text.strip()) else ""
+    return ""

@@ -69,7 +69,7 @@ _ADJACENT_NEGATION = re.compile(r"(没有|没|无|不是|未|木有|没得)(在�
 # not when it belongs to a verb of another fact ("强制类目的也没交保证金").
 _AFTER_NEGATION = re.compile(r"^(没有|没得|没|无|不是|未|零|0)(个|单|件|笔|了|的|啊|呢|呀|吧|哦|有|$)")
 _COVER_VERB_NEGATION = re.compile(r"^(没|未|不|还没|没有)(交|缴|充|存|付|补|买|加|开|参加|加入|投保|办|弄|搞)")
-NEGATION_REACH = 6  # characters before a named fact that a negation still reaches
+NEGATION_REACH = 8  # characters before a named fact that a negation still reaches
 AFTER_REACH = 12  # characters after a named fact read for its verb ("保证金早就已经交了")
 MAX_REPLY_CHARS = 16  # a longer clause that names no fact is not a bare reply
 MAX_BARE_MENTION = 2  # "维权？" : a clause that is little more than the fact's name
@@ -78,7 +78,7 @@ MAX_BARE_MENTION = 2  # "维权？" : a clause that is little more than the fact
 def _clauses(text: str, normalize: Callable[[str], str]) -> List[str]:
     """Clauses of ``text``, each normalised; spaces separate clauses as sellers use them."""
     clauses: List[str] = []
-    chunks = text.split()
+    chunks = _join_pinyin(text.split())
     # "no dispute": an English negation word belongs to what follows it.
     for index in range(len(chunks) - 1, 0, -1):
         if chunks[index - 1].lower() in ("no", "not", "without", "zero"):
@@ -88,6 +88,21 @@ def _clauses(text: str, normalize: Callable[[str], str]) -> List[str]:
             if clause.strip():
                 clauses.append(clause.strip())
     return clauses
+
+
+_LATIN_CHUNK = re.compile(r"[a-zA-Z]+[1-5]?[,，.。?？]?")
+
+
+def _join_pinyin(chunks: List[str]) -> List[str]:
+    """Spaced pinyin ("mei you wei quan") is one chunk, so the normaliser can spell it."""
+    joined: List[str] = []
+    for chunk in chunks:
+        if joined and _LATIN_CHUNK.fullmatch(chunk) and _LATIN_CHUNK.fullmatch(joined[-1].split(" ")[-1]) \
+                and not joined[-1].endswith((",", "，", ".", "。", "?", "？")):
+            joined[-1] += " " + chunk
+        else:
+            joined.append(chunk)
+    return joined
 
 
 def _mask(text: str) -> str:

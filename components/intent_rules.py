@@ -6,8 +6,9 @@ Runs after the classifiers and gates; the rules are ``actions.intent_rules``
 - another product or a buyer's question → ``out_of_scope``;
 - a long message classified as a bare reply or small talk ("没有", "好的") →
   the next intent that is not one;
-- shop facts stated and "can I exit?" asked → ``ask_can_exit``; so is a plain
-  statement of facts ("哦不对 还有一个维权没完"), which changes the verdict.
+- "can I exit?" asked ("能关掉吗", "我符合条件吗") → ``ask_can_exit``; so is a
+  plain statement of shop facts ("哦不对 还有一个维权没完"), which changes the
+  verdict.
 """
 from typing import Any, Dict, List, Text
 
@@ -30,9 +31,9 @@ from actions.normalization import normalizer_for
 from actions.shop_facts import read_facts
 
 
-# Intents of messages that say something rather than ask: when they state shop
-# facts, the seller is telling the check something.
-STATEMENT_INTENTS = {"affirm", "deny", "dont_know", DEFAULT_NLU_FALLBACK_INTENT_NAME}
+# Intents no word rule overrides: the seller stops, asks for a person, or
+# talks about something else.
+KEPT_INTENTS = {"ask_can_exit", "cancel", "request_human", "out_of_scope", "greet", "goodbye", "thank"}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -71,9 +72,11 @@ class IntentRules(GraphComponent):
             others = [name for name in ranking if name and name != intent
                       and name not in intent_rules.REPLY_INTENTS and name != DEFAULT_NLU_FALLBACK_INTENT_NAME]
             intent = others[0] if others else DEFAULT_NLU_FALLBACK_INTENT_NAME
-        states_facts = (intent in STATEMENT_INTENTS and not intent_rules.is_question(text)) \
-            or intent_rules.asks_whether_exit_possible(text)
-        if intent != "ask_can_exit" and states_facts:
+        if intent in KEPT_INTENTS:
+            return intent
+        if intent_rules.asks_whether_exit_possible(text):
+            return "ask_can_exit"
+        if not intent_rules.is_question(text):
             written = message.get("text_as_written") or text
             if read_facts(written, self._normalize):
                 return "ask_can_exit"

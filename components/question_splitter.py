@@ -7,6 +7,11 @@ handle a whole message. ``QuestionCollector`` (last) takes them out again and
 stores what each was classified as under ``questions`` in the parse data, for
 the action that answers them. How a message is split is
 ``actions.intent_rules.split_questions``.
+
+A long message with one question ("开店两年…周转很难受 账期保障怎么退出") gets
+its last question classified alone too (``core_question``). Where the whole
+message was too unsure to answer, the collector takes the questions' readings
+instead: each question understood, or the last question understood.
 """
 from typing import Any, Dict, List, Text
 
@@ -18,10 +23,13 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.intent_rules import split_questions
+from actions.intent_rules import core_question, split_questions
 
 QUESTIONS = "questions"
 _PARENT = "question_of"  # a question message points to the message it came from
+_CORE = "core_question"  # marks the one message made of a long message's last question
+FALLBACK = "nlu_fallback"
+UNDERSTOOD = ("faq", "ask_can_exit")
 
 
 class _Stateless(GraphComponent):
@@ -47,6 +55,8 @@ class QuestionSplitter(_Stateless):
             questions = split_questions(text)
             if len(questions) > 1:
                 added += [Message(data={TEXT: question, _PARENT: message}) for question in questions]
+            elif core_question(text):
+                added.append(Message(data={TEXT: core_question(text), _PARENT: message, _CORE: True}))
         return messages + added
 
 
@@ -61,6 +71,9 @@ class QuestionCollector(_Stateless):
             if parent is None:
                 kept.append(message)
                 continue
+            if message.get(_CORE):
+                self._adopt_if_unsure(parent, message)
+                continue
             intent = message.get(INTENT) or {}
             selected = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
             questions = parent.get(QUESTIONS) or []
@@ -73,8 +86,28 @@ class QuestionCollector(_Stateless):
             })
             parent.set(QUESTIONS, questions, add_to_output=True)
         for message in kept:
+            self._answer_questions_if_unsure(message)
             self._ask_check_if_asked(message)
         return kept
+
+    @staticmethod
+    def _adopt_if_unsure(parent: Message, core: Message) -> None:
+        """An unsure long message takes the reading of its last question, if that one is sure."""
+        core_intent = (core.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if (parent.get(INTENT) or {}).get(INTENT_NAME_KEY) == FALLBACK and core_intent in UNDERSTOOD:
+            for key in (INTENT, "intent_ranking", "response_selector"):
+                if core.get(key) is not None:
+                    parent.data[key] = core.get(key)
+
+    @staticmethod
+    def _answer_questions_if_unsure(message: Message) -> None:
+        """An unsure message whose questions were each understood is answered question by question."""
+        questions = message.get(QUESTIONS) or []
+        intent = message.get(INTENT) or {}
+        understood = [q for q in questions if q["intent"] == "faq"]
+        if intent.get(INTENT_NAME_KEY) == FALLBACK and len(understood) >= 2:
+            message.data[INTENT] = {INTENT_NAME_KEY: "faq",
+                                    PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)}
 
     @staticmethod
     def _ask_check_if_asked(message: Message) -> None:

@@ -215,3 +215,20 @@ async def test_clarify_without_candidates_admits_it_did_not_understand(domain):
     dispatcher = CollectingDispatcher()
     await ActionClarify().run(dispatcher, tracker, domain)
     assert _sent(dispatcher) == ["utter_default"]
+
+
+async def test_clarify_never_offers_a_menu_of_one(domain):
+    tracker = make_tracker("退", "nlu_fallback", **_parse_data(
+        [("nlu_fallback", 0.5), ("faq", 0.45), ("greet", 0.05)], [("faq/how_to_exit", 0.6), ("faq/what_is", 0.1)]))
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker, domain)
+    assert _sent(dispatcher) == ["utter_default"]
+
+
+async def test_clarify_declines_when_out_of_scope_is_likeliest(domain):
+    tracker = make_tracker("花呗到账", "nlu_fallback", **_parse_data(
+        [("nlu_fallback", 0.5), ("out_of_scope", 0.4), ("faq", 0.35)],
+        [("faq/hold_rules", 0.5), ("faq/money_after_exit", 0.4)]))
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker, domain)
+    assert _sent(dispatcher) == ["utter_out_of_scope"]

@@ -170,4 +170,4 @@ def test_unsure_message_gets_did_you_mean_buttons_that_lead_to_answers(bot, send
         assert "您是不是想问" not in texts(followed), option
         if option["payload"] == "/ask_can_exit":
             bot.say(sender, "算了")
-    assert "不在我掌握的资料里" in texts(bot.say(sender, "/out_of_scope"))
+    assert "我手上的资料里没有" in texts(bot.say(sender, "/out_of_scope"))

@@ -1,0 +1,60 @@
+"""The evaluation set (tests/eval/) through the real servers, judged as a seller would.
+
+Hard failures (a reply contradicting a stated fact, a wrong verdict) fail the
+test one by one; below 95% correct on single messages or on conversations fails
+it too. The set is never trained on: the first test checks that.
+"""
+import pytest
+from rasa.shared.nlu.training_data.loading import load_data
+
+from tests.bot_server import BotServer
+from tests.conftest import PROJECT_DIR
+from tests.eval.run import RestClient, evaluate, load, summary
+
+pytestmark = pytest.mark.model
+
+MIN_CORRECT = 0.95
+TOKEN = "eval-token"
+
+
+def _normalised(text):
+    return "".join(text.split()).strip("？?。!！~")
+
+
+def test_the_evaluation_set_is_large_varied_and_never_trained_on():
+    singles, conversations = load("single_messages.yml"), load("conversations.yml")
+    assert len(singles) >= 400 and len(conversations) >= 80
+    asked = {_normalised(c["text"]) for c in singles}
+    asked |= {_normalised(t["user"]) for c in conversations for t in c["turns"]}
+    trained = {_normalised(m.get("text")) for m in load_data(str(PROJECT_DIR / "data" / "nlu")).training_examples}
+    assert not asked & trained, sorted(asked & trained)[:20]
+    classes = {c["class"] for c in singles}
+    assert {"negation", "several_questions", "other_product", "buyer", "pinyin", "long_story"} <= classes
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    server = BotServer(tmp_path_factory.mktemp("eval"), env={"RASA_AUTH_TOKEN": TOKEN}).start()
+    try:
+        result = evaluate(RestClient(server.url, token=TOKEN))
+    finally:
+        server.stop_all()
+    print("\n" + summary(result))
+    return result
+
+
+def test_no_reply_contradicts_the_seller_or_gives_a_wrong_verdict(report):
+    hard = [(r["text"], r["hard"]) for r in report["failed_singles"] if r["hard"]]
+    hard += [(c["name"], c["hard"]) for c in report["failed_conversations"] if c["hard"]]
+    assert not hard, hard
+
+
+def test_single_messages_are_answered_correctly(report):
+    failures = [(r["text"], r["problems"], r["responses"]) for r in report["failed_singles"]]
+    assert report["single_correct"] >= MIN_CORRECT, failures
+
+
+def test_conversations_go_right_from_start_to_end(report):
+    failures = [(c["name"], [(t["user"], t["problems"], t["responses"]) for t in c["turns"] if t["problems"]])
+                for c in report["failed_conversations"]]
+    assert report["conversations_correct"] >= MIN_CORRECT, failures
