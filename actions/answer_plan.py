@@ -27,12 +27,11 @@ def _topic(intent: Optional[Text], topic: Optional[Text]) -> Optional[Text]:
 
 def asked_topics(parse: Dict[Text, Any]) -> List[Text]:
     """The FAQ topics the message asks about, in order, without repeats."""
-    questions = parse.get("questions") or []
-    if questions:
-        found = [_topic(q.get("intent"), q.get("topic")) for q in questions]
-    else:
-        selected = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {})
-        found = [_topic((parse.get("intent") or {}).get("name"), selected.get("intent_response_key"))]
+    selected = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {})
+    whole = _topic((parse.get("intent") or {}).get("name"), selected.get("intent_response_key"))
+    found = [_topic(q.get("intent"), q.get("topic")) for q in parse.get("questions") or []]
+    if not any(found):  # no question understood on its own: the message as a whole
+        found = [whole]
     topics: List[Text] = []
     for topic in found:
         if topic and topic not in topics:

@@ -14,7 +14,7 @@ narrow and named:
 - ``split_questions``: several questions in one message, each answered.
 """
 import re
-from typing import List
+from typing import Callable, List
 
 # Other products and programmes sellers mix up with 账期保障 (facts.md: "Not
 # known", and seller_questions.md: "Out of scope"). Normalised text.
@@ -40,7 +40,8 @@ HOW_OR_WHY = ("怎么", "如何", "在哪", "哪里", "哪儿", "步骤", "流�
 # A question ends here (or the text goes on with another one).
 _QUESTION_END = re.compile(r"[?？!！。；;\n]+")
 QUESTION_WORDS = ("吗", "么", "嘛", "呢", "什么", "啥", "怎么", "咋", "如何", "哪", "为什么", "为啥", "多久",
-                  "多少", "几天", "能不能", "可不可以", "是不是", "是否", "有没有", "会不会", "要不要", "?", "？")
+                  "多少", "几天", "能不能", "可不可以", "是不是", "是否", "有没有", "会不会", "要不要", "?", "？",
+                  "what", "how", "why", "when", "where", "difference")
 MAX_QUESTIONS = 3
 # A message this long is classified by its last question as well ("…开店两年…账期保障怎么退出").
 LONG_MESSAGE = 24
@@ -48,10 +49,14 @@ _SPOKEN_BREAK = re.compile(r"[,，.。!！?？;；\s~…]+|然后|就是|但是|
 
 
 def is_other_product(text: str) -> bool:
-    """Whether normalised ``text`` is about another product, or asked by a buyer."""
-    if any(word in text for word in OWN_TOPIC):
-        return False
-    return any(word in text for word in OTHER_PRODUCTS + BUYER_CUES)
+    """Whether normalised ``text`` is about another product, or asked by a buyer.
+
+    A buyer is declined even about 账期保障 (the bot serves sellers); another
+    product only when 账期保障 itself is not named.
+    """
+    if any(word in text for word in BUYER_CUES):
+        return True
+    return not any(word in text for word in OWN_TOPIC) and any(word in text for word in OTHER_PRODUCTS)
 
 
 def too_long_for_reply(intent: str, text: str) -> bool:
@@ -72,39 +77,51 @@ def asks_whether_exit_possible(text: str) -> bool:
 _DOUBT = re.compile(r"(不知道|不清楚|不确定|不记得|忘了|记不清)\S{0,4}?(有没有|是不是|是否|交没交|开没开|买没买|在不在)")
 
 
-# Questions without a question word: "能退不", "是冻结还是扣走".
-_TAG_QUESTION = re.compile(r"不[?？]*$|是.{1,12}还是")
+# Questions without a question word: "能退不", "还压不压", "有影响没", "是冻结还是扣走".
+_TAG_QUESTION = re.compile(r"不[?？]*$|(.)不\1|有.{1,8}没[?？]*$|是.{1,12}还是")
+# Exclamations built like questions: "什么鬼东西", "什么破玩意".
+_EXCLAMATION = re.compile(r"什么(鬼|破|垃圾|玩意|东西|规则)")
 
 
 def is_question(text: str) -> bool:
-    """Whether ``text`` asks something ("不清楚有没有维权" does not)."""
-    text = _DOUBT.sub("", text)
+    """Whether ``text`` asks something ("不清楚有没有维权", "什么破玩意" do not)."""
+    text = _EXCLAMATION.sub("", _DOUBT.sub("", text))
     return any(word in text for word in QUESTION_WORDS) or bool(_TAG_QUESTION.search(text))
 
 
-def split_questions(text: str) -> List[str]:
+_WORD_BREAK = re.compile(r"(?<=[,，\s])")
+
+
+def _cut(chunk: str, asks: Callable[[str], bool]) -> List[str]:
+    """``chunk`` cut at the first space or comma where both sides ask something, recursively."""
+    words = [w for w in _WORD_BREAK.split(chunk) if w]
+    for index in range(1, len(words)):
+        left, right = "".join(words[:index]).strip(" ,，"), "".join(words[index:]).strip(" ,，")
+        if left and right and asks(left) and asks(right):
+            return [left] + _cut(right, asks)
+    return [chunk.strip(" ,，")] if chunk.strip(" ,，") else []
+
+
+def split_questions(text: str, normalize: Callable[[str], str] = lambda t: t) -> List[str]:
     """The questions in ``text`` as written, in order (at most ``MAX_QUESTIONS``).
 
     Pieces between question ends that ask nothing ("什么破玩意 压我钱") are kept
     with the question that follows them; a message with one question gives one
-    piece. Spaces separate pieces only after a question ("怎么退 退了钱呢").
+    piece. Within a sentence, a space or comma separates two questions only when
+    both sides ask something ("怎么退 退了钱呢", but not "账期保障 怎么退出").
+    ``normalize`` lets question words be found in traditional characters or pinyin.
     """
+    def asks(piece: str) -> bool:
+        return is_question(normalize(piece))
+
     pieces: List[str] = []
     for chunk in _QUESTION_END.split(text or ""):
-        words = chunk.split()
-        current = ""
-        for word in words:
-            current = f"{current} {word}".strip()
-            if is_question(word):
-                pieces.append(current)
-                current = ""
-        if current:
-            pieces.append(current)
+        pieces += _cut(chunk, asks)
     questions: List[str] = []
     pending = ""
     for piece in pieces:
         pending = f"{pending} {piece}".strip()
-        if is_question(piece):
+        if asks(piece):
             questions.append(pending)
             pending = ""
     if pending:
@@ -132,3 +149,22 @@ def core_question(text: str) -> str:
                 core = clauses[index - 1] + core
             return core if len(core) < len(text.strip()) else ""
     return ""
+
+
+# Words that name what a question is about; a follow-up question without one
+# ("开了怎么关") is about what the message named before.
+SUBJECTS = ("账期保障", "账期", "保证金", "订单险", "维权", "强制类目")
+
+
+def with_subjects(questions: List[str], normalize: Callable[[str], str] = lambda t: t) -> List[str]:
+    """Each question with the subject it leaves out: "账期保障怎么开通 开了有啥用" → …"账期保障开了有啥用"."""
+    completed: List[str] = []
+    subject = ""
+    for question in questions:
+        named = [s for s in SUBJECTS if s in normalize(question)]
+        if named:
+            subject = named[0]
+            completed.append(question)
+        else:
+            completed.append(f"{subject}{question}" if subject else question)
+    return completed

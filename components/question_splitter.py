@@ -23,7 +23,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.intent_rules import core_question, split_questions
+from actions.intent_rules import core_question, split_questions, with_subjects
+from actions.normalization import normalizer_for
 
 QUESTIONS = "questions"
 _PARENT = "question_of"  # a question message points to the message it came from
@@ -40,8 +41,20 @@ class _Stateless(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class QuestionSplitter(_Stateless):
+class QuestionSplitter(GraphComponent):
     """Adds a message for each question of a message that asks several."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"dictionary_path": "data/dict"}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._normalize = normalizer_for(config["dictionary_path"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "QuestionSplitter":
+        return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data  # training examples are one question each
@@ -52,7 +65,7 @@ class QuestionSplitter(_Stateless):
             text = message.get(TEXT)
             if not isinstance(text, str) or text.startswith("/"):
                 continue
-            questions = split_questions(text)
+            questions = with_subjects(split_questions(text, self._normalize), self._normalize)
             if len(questions) > 1:
                 added += [Message(data={TEXT: question, _PARENT: message}) for question in questions]
             elif core_question(text):

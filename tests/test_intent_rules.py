@@ -1,0 +1,57 @@
+"""Word rules that correct the classifier (actions/intent_rules.py), without a model."""
+from pathlib import Path
+
+import pytest
+
+from actions import intent_rules
+from actions.normalization import normalizer_for
+
+normalize = normalizer_for(str(Path(__file__).resolve().parent.parent / "data" / "dict"))
+
+
+@pytest.mark.parametrize("text, questions", [
+    ("退出账期保障怎么操作？退出后对店铺有影响吗？", ["退出账期保障怎么操作", "账期保障退出后对店铺有影响吗"]),
+    ("账期保障怎么开通 开了有啥用", ["账期保障怎么开通", "账期保障开了有啥用"]),  # subject carried over
+    ("賬期保障是什麼 怎麼關閉", ["賬期保障是什麼", "账期保障怎麼關閉"]),  # traditional question words
+    ("zqbz shi sha, zen me tui", ["zqbz shi sha", "账期保障zen me tui"]),  # pinyin question words
+    ("什么破玩意 压我钱 我要退出 怎么退", ["什么破玩意 压我钱 我要退出 怎么退"]),  # a rant, one question
+    ("没有维权 也没有强制类目 可以退出帐期保障吗", ["没有维权 也没有强制类目 可以退出帐期保障吗"]),
+    ("账期保障 怎么退出", ["账期保障 怎么退出"]),
+])
+def test_questions_are_split_only_where_each_side_asks(text, questions):
+    split = intent_rules.split_questions(text, normalize)
+    assert intent_rules.with_subjects(split, normalize) == questions
+
+
+def test_a_long_story_is_also_read_by_its_last_question():
+    story = "我是卖零食的小店 开店两年 结果每次货款都压半个月 周转很难受 账期保障怎么退出"
+    assert intent_rules.core_question(story) == "账期保障怎么退出"
+    assert intent_rules.core_question("账期保障怎么退出") == ""
+
+
+@pytest.mark.parametrize("text, can_exit", [
+    ("账期保障能关掉吗", True), ("账期保障能退不", True), ("关账期保障的话我符合条件吗", True),
+    ("账期保障我想关了 行吗", True),
+    ("账期保障怎么退", False), ("为什么退不了", False), ("退出后还能再开吗", False),
+    ("是不是必须等维权全部结束才能退账期保障", False), ("千牛手机app能退账期保障吗", False),
+])
+def test_can_i_exit_is_told_from_how_and_why(text, can_exit):
+    assert intent_rules.asks_whether_exit_possible(normalize(text)) is can_exit
+
+
+@pytest.mark.parametrize("text, other", [
+    ("88vip的钱什么时候到账", True), ("花呗分期的钱什么时候到账", True), ("抖店保证金怎么退", True),
+    ("我是买家，卖家说他开了账期保障，我退货有保障吗", True),  # the bot serves sellers
+    ("天猫和账期保障什么关系", False),  # names 账期: the model decides
+    ("我是买家 退款多久到账", True), ("账期保障怎么退出", False), ("有个买家在维权", False),
+])
+def test_other_products_and_buyers(text, other):
+    assert intent_rules.is_other_product(normalize(text)) is other
+
+
+@pytest.mark.parametrize("text, question", [
+    ("不清楚有没有维权", False), ("什么破玩意", False), ("能退不", True), ("还压不压", True),
+    ("退了有影响没", True), ("是冻结还是扣走", True), ("维权都处理完了", False),
+])
+def test_questions_without_question_marks(text, question):
+    assert intent_rules.is_question(text) is question

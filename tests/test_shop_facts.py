@@ -1,0 +1,61 @@
+"""The shop-fact reader on its own, over tests/data/shop_fact_sentences.yml.
+
+The sentences were written by someone who had not seen the reader. A wrong
+reading (a fact the seller did not state, or the opposite of what they said)
+fails at once; a missed fact only costs a question, so 95% exact is required.
+"""
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.eligibility import Answer, Fact
+from actions.fact_table import BY_API_FIELD
+from actions.normalization import normalizer_for
+from actions.shop_facts import read_facts
+
+DATA = Path(__file__).resolve().parent / "data" / "shop_fact_sentences.yml"
+CASES = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+normalize = normalizer_for(str(Path(__file__).resolve().parent.parent / "data" / "dict"))
+MIN_EXACT = 0.95
+
+
+def _read(case):
+    pending = BY_API_FIELD[case["pending"]].fact if case.get("pending") else None
+    found = read_facts(case["text"], normalize, pending)
+    fields = {spec.fact: field for field, spec in BY_API_FIELD.items()}
+    return {fields[fact]: answer.value for fact, answer in found.items()}
+
+
+def test_the_set_is_large_and_covers_every_fact_and_value():
+    assert len(CASES) >= 300
+    pairs = Counter((f, v) for case in CASES for f, v in (case["facts"] or {}).items())
+    assert all(pairs[(f, v)] >= 5 for f in BY_API_FIELD for v in ("yes", "no", "unknown")), pairs
+    assert sum(1 for case in CASES if case.get("pending")) >= 100
+
+
+def test_no_reading_invents_or_reverses_a_fact():
+    wrong = []
+    for case in CASES:
+        expected, got = case["facts"] or {}, _read(case)
+        if any(expected.get(field) != value for field, value in got.items()):
+            wrong.append((case["text"], case.get("pending"), expected, got))
+    assert not wrong, wrong
+
+
+def test_most_sentences_are_read_exactly():
+    misses = [(c["text"], c["facts"], _read(c)) for c in CASES if _read(c) != (c["facts"] or {})]
+    exact = 1 - len(misses) / len(CASES)
+    print(f"\nshop-fact reader: {exact:.1%} exact on {len(CASES)} sentences")
+    assert exact >= MIN_EXACT, misses
+
+
+@pytest.mark.parametrize("text, pending, expected", [
+    ("有的 但是快结束了", Fact.DISPUTE, Answer.YES),  # almost over is still open
+    ("有过 但是都处理完了", Fact.DISPUTE, Answer.NO),  # the later clause wins
+    ("没交保证金但买了订单险", None, Answer.YES),  # one of the two is enough
+])
+def test_the_reading_rules_that_matter_most(text, pending, expected):
+    fact = pending or Fact.COVERED
+    assert read_facts(text, normalize, pending)[fact] is expected
