@@ -6,6 +6,7 @@ dict) and the facts known so far; the output is response names of domain.yml.
 from typing import Any, Dict, List, Optional, Text
 
 from actions.eligibility import Facts
+from actions.intent_rules import subject_of
 from actions.verdict_responses import cause_responses
 
 MAX_ANSWERS = 3
@@ -67,3 +68,31 @@ def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
             chosen = [f"utter_faq/{topic}"]
         names += [name for name in chosen if name not in names]
     return names
+
+
+# The subject each FAQ topic is about, for follow-ups ("订单险是什么" → "一年多少钱").
+TOPIC_SUBJECTS = {"insurance": "订单险", "deposit": "保证金", "deposit_topup": "保证金", "deposit_release": "保证金",
+                  "dispute_freeze": "维权", "dispute_blocks_exit": "维权", "forced_category": "强制类目"}
+DEFAULT_SUBJECT = "账期保障"
+
+
+def conversation_subject(events: List[Dict[Text, Any]]) -> Text:
+    """What the conversation is about, before its latest message: the subject the
+    seller named last, or the subject of the last FAQ answer; 账期保障 otherwise."""
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    for event in reversed(events[:users[-1]] if users else events):
+        if event.get("event") == "user":
+            named = subject_of((event.get("parse_data") or {}).get("text") or event.get("text") or "")
+            if named:
+                return named
+        elif event.get("event") == "bot":
+            action = (event.get("metadata") or {}).get("utter_action") or ""
+            if action.startswith("utter_faq/"):
+                return TOPIC_SUBJECTS.get(action.split("/", 1)[1], DEFAULT_SUBJECT)
+    return DEFAULT_SUBJECT
+
+
+def follow_up_topic(parse: Dict[Text, Any], subject: Text) -> Optional[Text]:
+    """The FAQ topic of a follow-up that left its subject out, read with ``subject``."""
+    reading = (parse.get("with_subject") or {}).get(subject) or {}
+    return _topic(reading.get("intent"), reading.get("topic"))

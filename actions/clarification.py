@@ -1,6 +1,8 @@
 """``action_clarify``: "您是不是想问…" when NLU is unsure, instead of a guess.
 
-A menu needs at least two likely meanings: with one or none the bot says it did
+A short follow-up that leaves its subject out ("一年多少钱" after a question on
+订单险) is first read with the conversation's subject put in front. A menu needs
+at least two likely meanings: with one or none the bot says it did
 not understand, and when declining is the likeliest meaning it declines (no
 in-scope topics offered for an out-of-scope question). Offers up to three likely
 meanings as buttons, each titled with the question
@@ -15,7 +17,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer_plan import answers_for, conversation_subject, follow_up_topic
 from actions.handoff import NOT_UNDERSTOOD, failed_twice
+from actions.slots import facts_from_slots
 from actions.handover import hand_over
 
 MAX_SUGGESTIONS = 3
@@ -74,6 +78,12 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        message = tracker.latest_message
+        topic = follow_up_topic(message, conversation_subject(tracker.events))
+        if topic:  # "一年多少钱" right after 订单险: read as "订单险一年多少钱"
+            for name in answers_for([topic], facts_from_slots(tracker.slots), message.get("text") or ""):
+                dispatcher.utter_message(response=name)
+            return []
         if failed_twice(tracker.events):
             return hand_over(dispatcher, tracker, NOT_UNDERSTOOD)
         if _likeliest_intent(tracker.latest_message) == "out_of_scope":

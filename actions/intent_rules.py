@@ -152,8 +152,26 @@ def core_question(text: str) -> str:
 
 
 # Words that name what a question is about; a follow-up question without one
-# ("开了怎么关") is about what the message named before.
+# ("开了怎么关") is about what the message or the conversation named before.
 SUBJECTS = ("账期保障", "账期", "保证金", "订单险", "维权", "强制类目")
+# The subjects a follow-up is read with, as the conversation may have set them.
+FOLLOW_UP_SUBJECTS = ("账期保障", "保证金", "订单险", "维权", "强制类目")
+MAX_FOLLOW_UP = 16  # longer messages say what they are about
+
+
+def is_follow_up(text: str) -> bool:
+    """Whether normalised ``text`` is a short question that leaves its subject out ("一年多少钱")."""
+    return (len(re.sub(r"[\W_]", "", text)) <= MAX_FOLLOW_UP and is_question(text)
+            and not any(subject in text for subject in SUBJECTS))
+
+
+def subject_of(text: str) -> str:
+    """The subject a normalised text names last, or "" ("订单险是什么" → 订单险)."""
+    found = [(text.rfind(s), s) for s in FOLLOW_UP_SUBJECTS + ("账期",) if s in text]
+    if not found:
+        return ""
+    subject = max(found)[1]
+    return "账期保障" if subject == "账期" else subject
 
 
 def with_subjects(questions: List[str], normalize: Callable[[str], str] = lambda t: t) -> List[str]:

@@ -23,6 +23,8 @@ from actions.shop_facts import read_facts
 TEXT_AS_WRITTEN = "text_as_written"
 # The check's buttons send an intent: the intent is the answer.
 BUTTON_ANSWERS = {"affirm": Answer.YES, "deny": Answer.NO, "dont_know": Answer.UNKNOWN}
+# Messages that are about something else are not read as replies to the check.
+NOT_REPLIES = {"out_of_scope", "request_human", "cancel", "greet", "goodbye", "thank"}
 
 
 def pending_fact(tracker: Tracker) -> Optional[Fact]:
@@ -36,10 +38,12 @@ def pending_fact(tracker: Tracker) -> Optional[Fact]:
 def facts_in_message(message: Dict[Text, Any], pending: Optional[Fact]) -> Dict[Fact, Answer]:
     """The facts the latest user message states (see ``actions.shop_facts``)."""
     text = message.get(TEXT_AS_WRITTEN) or message.get("text") or ""
+    intent = (message.get("intent") or {}).get("name") or ""
     if text.startswith("/"):
-        intent = (message.get("intent") or {}).get("name")
-        answer = BUTTON_ANSWERS.get(intent or "")
+        answer = BUTTON_ANSWERS.get(intent)
         return {pending: answer} if pending and answer else {}
+    if intent in NOT_REPLIES:
+        pending = None
     return read_facts(text, normalizer_for(dictionary_dir()), pending)
 
 

@@ -23,12 +23,14 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.intent_rules import core_question, split_questions, with_subjects
+from actions.intent_rules import FOLLOW_UP_SUBJECTS, core_question, is_follow_up, split_questions, with_subjects
 from actions.normalization import normalizer_for
 
 QUESTIONS = "questions"
 _PARENT = "question_of"  # a question message points to the message it came from
 _CORE = "core_question"  # marks the one message made of a long message's last question
+_SUBJECT = "subject"  # marks a follow-up read with a subject put in front
+WITH_SUBJECT = "with_subject"
 FALLBACK = "nlu_fallback"
 UNDERSTOOD = ("faq", "ask_can_exit")
 
@@ -70,6 +72,9 @@ class QuestionSplitter(GraphComponent):
                 added += [Message(data={TEXT: question, _PARENT: message}) for question in questions]
             elif core_question(text):
                 added.append(Message(data={TEXT: core_question(text), _PARENT: message, _CORE: True}))
+            elif is_follow_up(self._normalize(text)):
+                added += [Message(data={TEXT: subject + text, _PARENT: message, _SUBJECT: subject})
+                          for subject in FOLLOW_UP_SUBJECTS]
         return messages + added
 
 
@@ -86,22 +91,30 @@ class QuestionCollector(_Stateless):
                 continue
             if message.get(_CORE):
                 self._adopt_if_unsure(parent, message)
-                continue
-            intent = message.get(INTENT) or {}
-            selected = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-            questions = parent.get(QUESTIONS) or []
-            questions.append({
-                "text": message.get("text_as_written") or message.get(TEXT),
-                "intent": intent.get(INTENT_NAME_KEY),
-                "confidence": intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
-                "topic": selected.get("intent_response_key"),
-                "topic_confidence": selected.get("confidence", 0.0),
-            })
-            parent.set(QUESTIONS, questions, add_to_output=True)
+            elif message.get(_SUBJECT):
+                readings = parent.get(WITH_SUBJECT) or {}
+                readings[message.get(_SUBJECT)] = self._reading(message)
+                parent.set(WITH_SUBJECT, readings, add_to_output=True)
+            else:
+                parent.set(QUESTIONS, (parent.get(QUESTIONS) or []) + [self._reading(message)],
+                           add_to_output=True)
         for message in kept:
             self._answer_questions_if_unsure(message)
             self._ask_check_if_asked(message)
         return kept
+
+    @staticmethod
+    def _reading(message: Message) -> Dict[Text, Any]:
+        """What one question was classified as."""
+        intent = message.get(INTENT) or {}
+        selected = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        return {
+            "text": message.get("text_as_written") or message.get(TEXT),
+            "intent": intent.get(INTENT_NAME_KEY),
+            "confidence": intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
+            "topic": selected.get("intent_response_key"),
+            "topic_confidence": selected.get("confidence", 0.0),
+        }
 
     @staticmethod
     def _adopt_if_unsure(parent: Message, core: Message) -> None:

@@ -232,3 +232,15 @@ async def test_clarify_declines_when_out_of_scope_is_likeliest(domain):
     dispatcher = CollectingDispatcher()
     await ActionClarify().run(dispatcher, tracker, domain)
     assert _sent(dispatcher) == ["utter_out_of_scope"]
+
+
+async def test_a_follow_up_is_read_with_the_subject_of_the_conversation(domain):
+    readings = {"订单险": {"intent": "faq", "topic": "faq/insurance"},
+                "账期保障": {"intent": "faq", "topic": "faq/exit_timing"}}
+    tracker = make_tracker("一年多少钱", "nlu_fallback", with_subject=readings)
+    tracker.events = [{"event": "user", "text": "订单险是什么", "parse_data": {"text": "订单险是什么"}},
+                      {"event": "bot", "metadata": {"utter_action": "utter_faq/insurance"}},
+                      {"event": "user", "text": "一年多少钱", "parse_data": {"text": "一年多少钱"}}]
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker, domain)
+    assert _sent(dispatcher) == ["utter_faq/insurance"]

@@ -107,7 +107,8 @@ def _answers(topic: str, responses: List[str]) -> bool:
 
 
 def _in_scope_answers(responses: List[str]) -> List[str]:
-    return [r for r in responses if r.startswith("utter_faq/") or r in VERDICTS or r.startswith("utter_ask_")
+    """Answers about 账期保障 (asking the check's pending question again is not one)."""
+    return [r for r in responses if r.startswith("utter_faq/") or r in VERDICTS
             or r in CAUSES or r in ("utter_exit_steps", "utter_after_exit")]
 
 
