@@ -2,11 +2,12 @@
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_plan import answers_for, asked_topics, causes_before_check, says_exit_fails
+from actions.answer_plan import (DEFAULT_SUBJECT, answers_for, asked_topics, causes_before_check,
+                                 conversation_subject, follow_up_topic, says_exit_fails)
 from actions.slots import facts_from_slots
 
 
@@ -23,6 +24,12 @@ class ActionAnswer(Action):
         text = message.get("text") or ""
         facts = facts_from_slots(tracker.slots)
         starts_check = (message.get("intent") or {}).get("name") == "ask_can_exit"
+        subject = conversation_subject(tracker.events)
+        if starts_check and subject != DEFAULT_SUBJECT and follow_up_topic(message, subject):
+            # "以后能退吗" right after a question on 保证金 asks about the 保证金, not the check.
+            for name in answers_for([follow_up_topic(message, subject)], facts, text):
+                dispatcher.utter_message(response=name)
+            return [FollowupAction("action_listen")]
         names = answers_for(asked_topics(message), facts, text)
         if starts_check and says_exit_fails(text):
             names = causes_before_check(facts) + [n for n in names if n not in causes_before_check(facts)]

@@ -70,6 +70,7 @@ def asks_whether_exit_possible(text: str) -> bool:
 
     Not "how do I exit", "why can't I", or "can I join again later".
     """
+    text = re.sub(r"\s", "", text)
     return bool(CAN_EXIT.search(text)) and not any(cue in text for cue in HOW_OR_WHY)
 
 

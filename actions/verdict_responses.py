@@ -4,7 +4,7 @@ The texts themselves are domain.yml's; this only names them. No Rasa imports.
 """
 from typing import List, Text
 
-from actions.eligibility import Answer, Blocker, Facts, Outcome, Verdict, blockers
+from actions.eligibility import Answer, Blocker, Facts, Outcome, Verdict, assess, blockers
 
 _OPENING = {
     Outcome.CAN_EXIT: "utter_verdict_can_exit",
@@ -38,6 +38,8 @@ def cause_responses(facts: Facts) -> List[Text]:
     cause they stated, the causes that remain, or none left that the material knows.
     """
     certain, possible = blockers(facts)
+    if certain:  # a stated blocker settles it: the verdict, what to do, what else to check
+        return responses_for(assess(facts))
     names = []
     for blocker in Blocker:
         if blocker in certain or blocker in possible:
@@ -46,10 +48,6 @@ def cause_responses(facts: Facts) -> List[Text]:
             names.append("utter_cause_ruled_out_forced_category_covered")  # paid or insured
         else:
             names.append(f"utter_cause_ruled_out_{blocker.value}")
-    names += [f"utter_blocker_{blocker.value}" for blocker in certain]
     names += [f"utter_possible_blocker_{blocker.value}" for blocker in possible]
-    if not certain and not possible:
-        names.append("utter_causes_beyond_material")
-    elif not certain:
-        names.append("utter_offer_exit_check")
+    names.append("utter_offer_exit_check" if possible else "utter_causes_beyond_material")
     return names

@@ -163,7 +163,8 @@ async def test_why_exit_fails_names_only_the_causes_left_by_what_the_seller_said
     assert sent == ["utter_cause_ruled_out_dispute", "utter_cause_ruled_out_forced_category",
                     "utter_causes_beyond_material"]
     sent = await _answer(domain, "有维权退不了", slots={DISPUTE: "yes"}, response_selector=selector)
-    assert sent == ["utter_blocker_dispute", "utter_possible_blocker_forced_category"]
+    assert sent == ["utter_verdict_blocked", "utter_blocker_dispute", "utter_also_check",
+                    "utter_possible_blocker_forced_category", "utter_after_blockers"]  # the verdict at once
 
 
 async def test_a_definition_asked_as_why_the_exit_fails_gets_the_causes(domain):
@@ -244,3 +245,15 @@ async def test_a_follow_up_is_read_with_the_subject_of_the_conversation(domain):
     dispatcher = CollectingDispatcher()
     await ActionClarify().run(dispatcher, tracker, domain)
     assert _sent(dispatcher) == ["utter_faq/insurance"]
+
+
+async def test_can_i_exit_it_after_a_deposit_question_is_about_the_deposit(domain):
+    readings = {"保证金": {"intent": "faq", "topic": "faq/deposit_release"}}
+    tracker = make_tracker("以后能退吗", "ask_can_exit", with_subject=readings)
+    tracker.events = [{"event": "user", "text": "消保保证金是啥", "parse_data": {"text": "消保保证金是啥"}},
+                      {"event": "bot", "metadata": {"utter_action": "utter_faq/deposit"}},
+                      {"event": "user", "text": "以后能退吗", "parse_data": {"text": "以后能退吗"}}]
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, domain)
+    assert _sent(dispatcher) == ["utter_faq/deposit_release"]
+    assert events == [FollowupAction("action_listen")]  # the exit check does not start
