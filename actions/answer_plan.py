@@ -10,6 +10,7 @@ from actions.intent_rules import subject_of
 from actions.verdict_responses import cause_responses
 
 MAX_ANSWERS = 3
+OUT_OF_SCOPE = "out_of_scope"  # a question of the message about something else: declined in its place
 # FAQ topics asking why the exit fails: once the seller has said something about
 # their shop, the answer names the causes that fit it instead of all of them.
 CAUSE_TOPICS = {"exit_fails", "dispute_blocks_exit"}
@@ -30,8 +31,9 @@ def asked_topics(parse: Dict[Text, Any]) -> List[Text]:
     """The FAQ topics the message asks about, in order, without repeats."""
     selected = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {})
     whole = _topic((parse.get("intent") or {}).get("name"), selected.get("intent_response_key"))
-    found = [_topic(q.get("intent"), q.get("topic")) for q in parse.get("questions") or []]
-    if not any(found):  # no question understood on its own: the message as a whole
+    found = [OUT_OF_SCOPE if q.get("intent") == "out_of_scope" else _topic(q.get("intent"), q.get("topic"))
+             for q in parse.get("questions") or []]
+    if not any(f and f != OUT_OF_SCOPE for f in found):  # nothing in scope understood on its own
         found = [whole]
     topics: List[Text] = []
     for topic in found:
@@ -41,7 +43,8 @@ def asked_topics(parse: Dict[Text, Any]) -> List[Text]:
 
 
 def says_exit_fails(text: Text) -> bool:
-    """Whether the seller says their exit fails ("退不掉", "点退出提示失败")."""
+    """Whether the seller says their exit fails ("退不掉", "点退出提示失败"); "能不能退出" asks, it does not say."""
+    text = text.replace("能不能", "")
     return any(cue in text for cue in EXIT_FAILS_CUES)
 
 
@@ -62,7 +65,9 @@ def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
     known = any(value is not None for value in (facts.dispute, facts.forced, facts.covered))
     names: List[Text] = []
     for topic in topics:
-        if known and (topic in CAUSE_TOPICS or (topic in FACT_TOPICS and says_exit_fails(text))):
+        if topic == OUT_OF_SCOPE:
+            chosen = ["utter_out_of_scope"]
+        elif known and (topic in CAUSE_TOPICS or (topic in FACT_TOPICS and says_exit_fails(text))):
             chosen = cause_responses(facts)
         else:
             chosen = [f"utter_faq/{topic}"]

@@ -56,7 +56,8 @@ FACT_TABLE: Tuple[FactSpec, ...] = (
         fact=Fact.FORCED,
         api_field="forced",
         label="在售的强制类目商品",
-        mentions=("强制类目", "强制的类目", "强制加入的类目", "必须选保障的类目", "强制"),
+        # 连衣裙 is facts.md's example of a forced category (K11).
+        mentions=("强制类目", "强制的类目", "强制加入的类目", "必须选保障的类目", "强制", "连衣裙"),
         true_cues=("还在卖", "在卖", "在售", "卖着", "上架着", "还挂着", "属于"),
         false_cues=("下架", "撤下", "不卖", "下了", "下掉", "不做了", r"删\S?了", "停售", "仓库", "没上架", "普通类目", "非强制",
                     "不是强制"),
@@ -68,6 +69,9 @@ FACT_TABLE: Tuple[FactSpec, ...] = (
         mentions=("消保保证金", "保证金", "订单险", "deposit", "insurance"),
         true_cues=(r"(交|缴|缴纳|充|存|付|补|买|加|开|开通|参加|加入|投保|办|弄)(了|过|好|齐|上)", r"已(经)?\S{0,2}(交|缴|买|加|开|投保)",
                    "都有", "有了", "两个都有", "都交", r"(交|缴|买|加|开|参加|投保)着", "在用", "生效"),
+        # Not (yet, or no longer, or not enough) covered, though a verb of paying is there.
+        false_cues=("申请中", "审核中", "没批", "没通过", "被拒", "拒了", "过期", "到期", "失效", "不够", "没交够",
+                    "没交齐", "差一些", "只交了一部分", "退了"),
     ),
 )
 

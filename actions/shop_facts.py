@@ -33,6 +33,7 @@ UNKNOWN = re.compile(r"不(太|是很|大)?(知道|清楚|确定|记得|懂|晓�
 # Words that make the text around a named fact a question about it, a rule, or
 # a hypothesis, not a statement about the shop.
 HYPOTHESIS_BEFORE = ("有没有", "是不是", "是否", "如果", "假如", "要是", "万一", "假设", "算不算", "会不会",
+                     "可能", "也许", "说不定", "明天", "将来", "以后", "下次", "快要", "要来", "还是",
                      "什么是", "什么叫", "什么算", "哪", "怎么算", "怎么处理", "怎么解决", "怎么办", "怎么还",
                      "提示", "要交", "要买", "要开", "一定要", "必须", "需要", "得交", "该交", "想卖", "想交",
                      "想买", "想开", "打算", "准备", "计划")
@@ -43,7 +44,13 @@ HYPOTHESIS_AFTER_ANYWHERE = ("的话", "会怎样", "会怎么样", "会不会",
                              "要不要", "是不是", "怎么弄", "怎么交", "怎么买", "怎么开", "多久", "多长时间")
 CONDITIONAL = re.compile(r"如果|假如|要是|假设|万一")
 QUESTION_CUES = ("?", "吗", "么", "嘛", "什么", "如何", "哪", "为什么", "是不是", "是否", "有没有", "能不能",
-                 "可不可以", "算不算", "会不会", "要不要", "多久", "多少", "是指", "几天")
+                 "可不可以", "算不算", "会不会", "要不要", "多久", "多少", "是指", "几天", "还是", "好不好", "哪个")
+# Verbs of paying or joining: a reply with one is about 保证金 / 订单险 whatever was asked.
+COVER_VERB = re.compile(r"(?<!成)交(?!易)|缴|买(?!家)|投保|充")
+# Several categories, covered differently: "一个交了保证金 另一个没有" is not covered.
+PARTITION = re.compile(r"另一个|另外一个|另外的|其他的|其它的|有的(类目|交|没)|一个.{1,8}一个")
+# A category that takes 订单险 only: a 保证金 does not cover it (K9).
+INSURANCE_ONLY = re.compile(r"只(认|接受|要|能用|能选|收)订单险")
 # A negation word in these phrases does not deny a fact: "能不能退", "退不了".
 NOT_NEGATIONS = ("能不能", "可不可以", "行不行", "会不会", "要不要", "用不用", "是不是", "有没有", "退不了",
                  "退不掉", "退不出", "不能退", "不让", "不了", "不行", "不管", "不想", "不用", "不要", "不太",
@@ -151,10 +158,15 @@ def _cue(pattern: Pattern[str], window: str) -> Optional[bool]:
 
 
 def _state_cues(fact: Fact, window: str) -> Optional[Answer]:
-    """The fact's own cues in ``window``: true ("还在处理", "交过了") or false ("下架了")."""
+    """The fact's own cues in ``window``: true ("还在处理", "交过了") or false ("下架了").
+
+    For ``COVERED`` a false cue wins: "订单险开过 但过期了" is not covered.
+    """
     true_cue, false_cue = _CUES[fact]
     if DOUBLE_NEGATION.search(window):
         return Answer.YES
+    if fact is Fact.COVERED and _cue(false_cue, window) is False:
+        return Answer.NO
     negated = _cue(true_cue, window)
     if negated is not None:
         return Answer.NO if negated else Answer.YES
@@ -227,24 +239,56 @@ def _read_continuation(clause: str, fact: Fact) -> Optional[Answer]:
         return None
     if UNKNOWN.search(clause):
         return Answer.UNKNOWN
+    if PARTITION.search(clause) and _has_any(_mask(clause), NEGATIONS):
+        return Answer.NO  # "另一个没有"
     return _state_cues(fact, clause)
 
 
 def _forced_implied_by_cover(clause: str, mentions: List[Tuple[Fact, int, int]],
-                             found: Dict[Fact, Answer]) -> None:
+                             readings: "_Readings") -> None:
     """"强制类目的还没交保证金": saying what was paid for the forced-category items says there are some."""
     facts = [fact for fact, _, _ in mentions]
-    if Fact.FORCED in facts and Fact.COVERED in facts and Fact.FORCED not in found \
-            and found.get(Fact.COVERED) in (Answer.YES, Answer.NO) and not _is_question(clause) \
+    if Fact.FORCED in facts and Fact.COVERED in facts and not readings.has(Fact.FORCED) \
+            and set(readings.tools.values()) & {Answer.YES, Answer.NO} and not _is_question(clause) \
             and facts.index(Fact.FORCED) < facts.index(Fact.COVERED):
-        found[Fact.FORCED] = Answer.YES
+        readings.add(Fact.FORCED, Answer.YES)
 
 
-def _merge(found: Dict[Fact, Answer], fact: Fact, answer: Answer) -> None:
-    """Record ``answer``: the later statement wins, but one 'yes' covers ``COVERED``."""
-    if fact is Fact.COVERED and found.get(fact) is Answer.YES and answer is not Answer.YES:
-        return
-    found[fact] = answer
+class _Readings:
+    """What the message says, fact by fact; for ``COVERED``, tool by tool.
+
+    The later statement about a fact (or about one tool) wins: "上周还有维权 现在没了"
+    → no, "订单险开过 好像过期了" → no. Either tool covers a category ("没交保证金
+    但买了订单险" → yes), except where the category takes 订单险 only (K9); and a
+    category left uncovered ("一个交了保证金 另一个没有") means not covered.
+    """
+
+    def __init__(self) -> None:
+        self.facts: Dict[Fact, Answer] = {}
+        self.tools: Dict[str, Answer] = {}  # "保证金" / "订单险" / "reply" → what was said
+        self.last_tool = "reply"
+
+    def add(self, fact: Fact, answer: Answer, word: str = "") -> None:
+        if fact is not Fact.COVERED:
+            self.facts[fact] = answer
+            return
+        if word:
+            self.last_tool = "订单险" if word in ("订单险", "insurance") else "保证金"
+        self.tools[self.last_tool] = answer
+
+    def has(self, fact: Fact) -> bool:
+        return fact in self.facts or (fact is Fact.COVERED and bool(self.tools))
+
+    def result(self, text: str) -> Dict[Fact, Answer]:
+        found = dict(self.facts)
+        said = list(self.tools.values())
+        if INSURANCE_ONLY.search(text) and "订单险" in self.tools:
+            said = [self.tools["订单险"]]
+        if Answer.NO in said and PARTITION.search(text):
+            found[Fact.COVERED] = Answer.NO
+        elif said:
+            found[Fact.COVERED] = next((a for a in (Answer.YES, Answer.NO, Answer.UNKNOWN) if a in said))
+        return found
 
 
 def read_facts(text: str, normalize: Callable[[str], str],
@@ -255,9 +299,10 @@ def read_facts(text: str, normalize: Callable[[str], str],
     runs on each space-separated chunk so spaces still separate clauses.
     """
     clauses = _clauses(text or "", normalize)
-    if CONDITIONAL.search("".join(clauses)) and _is_question("".join(clauses)):
+    whole = "".join(clauses)
+    if CONDITIONAL.search(whole) and _is_question(whole):
         return {}  # "如果…都下架了 维权也处理完了 是不是就可以退了": a hypothesis throughout
-    found: Dict[Fact, Answer] = {}
+    readings = _Readings()
     replies: List[str] = []
     topic: Optional[Fact] = None  # the fact the previous clauses were about
     bare_topic = False  # that clause only named it ("维权？没有的事")
@@ -270,7 +315,7 @@ def read_facts(text: str, normalize: Callable[[str], str],
             answer = (_read_reply(clause, topic) if bare_topic
                       else _read_continuation(clause, topic))
             if answer is not None:
-                _merge(found, topic, answer)
+                readings.add(topic, answer)
             bare_topic = False
             continue
         for index, (fact, start, end) in enumerate(mentions):
@@ -278,14 +323,19 @@ def read_facts(text: str, normalize: Callable[[str], str],
             after_to = mentions[index + 1][1] if index + 1 < len(mentions) else len(clause)
             answer = _read_mention(clause, start, end, fact, before_from, after_to)
             if answer is not None:
-                _merge(found, fact, answer)
-        _forced_implied_by_cover(clause, mentions, found)
+                readings.add(fact, answer, clause[start:end])
+        _forced_implied_by_cover(clause, mentions, readings)
         topic = mentions[-1][0]
         bare_topic = len(clause) - (mentions[-1][2] - mentions[-1][1]) <= MAX_BARE_MENTION and all(
             _read_mention(clause, s, e, f, 0, len(clause)) is None for f, s, e in mentions)
-    if pending is not None and pending not in found:
+    if pending is not None and not readings.has(pending):
         for clause in replies:
-            answer = _read_reply(clause, pending)
+            fact = pending
+            if pending is not Fact.COVERED and COVER_VERB.search(clause):
+                fact = Fact.COVERED  # "还没交也没买" answers the 保证金 question, whatever was asked
+            answer = _read_reply(clause, fact)
             if answer is not None:
-                _merge(found, pending, answer)
-    return found
+                readings.add(fact, answer)
+                if fact is Fact.COVERED and pending is Fact.FORCED and not readings.has(Fact.FORCED):
+                    readings.add(Fact.FORCED, Answer.YES)  # paying for them: there are some
+    return readings.result(whole)

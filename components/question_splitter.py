@@ -127,11 +127,13 @@ class QuestionCollector(_Stateless):
 
     @staticmethod
     def _answer_questions_if_unsure(message: Message) -> None:
-        """An unsure message whose questions were each understood is answered question by question."""
+        """An unsure message whose questions were each understood is answered question by question;
+        so is one that mixes another product with a question on 账期保障."""
         questions = message.get(QUESTIONS) or []
         intent = message.get(INTENT) or {}
         understood = [q for q in questions if q["intent"] == "faq"]
-        if intent.get(INTENT_NAME_KEY) == FALLBACK and len(understood) >= 2:
+        mixed = intent.get(INTENT_NAME_KEY) == "out_of_scope" and understood  # "88vip怎么开 还有账期保障怎么退"
+        if (intent.get(INTENT_NAME_KEY) == FALLBACK and len(understood) >= 2) or mixed:
             message.data[INTENT] = {INTENT_NAME_KEY: "faq",
                                     PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)}
 

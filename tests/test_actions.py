@@ -257,3 +257,14 @@ async def test_can_i_exit_it_after_a_deposit_question_is_about_the_deposit(domai
     events = await ActionAnswer().run(dispatcher, tracker, domain)
     assert _sent(dispatcher) == ["utter_faq/deposit_release"]
     assert events == [FollowupAction("action_listen")]  # the exit check does not start
+
+
+async def test_a_message_mixing_another_product_answers_its_own_part_and_declines_the_other(domain):
+    questions = [{"intent": "out_of_scope", "topic": "faq/what_is"}, {"intent": "faq", "topic": "faq/how_to_exit"}]
+    sent = await _answer(domain, "88vip怎么开 还有账期保障怎么退", questions=questions)
+    assert sent == ["utter_out_of_scope", "utter_faq/how_to_exit"]
+
+
+async def test_asking_to_be_checked_is_not_saying_the_exit_fails(domain):
+    sent = await _answer(domain, "帮我检查一下能不能退出", intent="ask_can_exit")
+    assert sent == ["utter_start_exit_check"]
