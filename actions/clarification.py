@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_plan import answers_for, conversation_subject, follow_up_topic
+from actions.answer_plan import answers_for, conversation_subject, follow_up_topic, says_exit_fails
 from actions.handoff import NOT_UNDERSTOOD, failed_twice
 from actions.slots import facts_from_slots
 from actions.handover import hand_over
@@ -80,6 +80,8 @@ class ActionClarify(Action):
     ) -> List[EventType]:
         message = tracker.latest_message
         topic = follow_up_topic(message, conversation_subject(tracker.events))
+        if not topic and says_exit_fails(message.get("text") or "") and _likeliest_intent(message) == "faq":
+            topic = "exit_fails"  # "不是维权的问题 还是退不掉": it says so in words
         if topic:  # "一年多少钱" right after 订单险: read as "订单险一年多少钱"
             for name in answers_for([topic], facts_from_slots(tracker.slots), message.get("text") or ""):
                 dispatcher.utter_message(response=name)

@@ -268,3 +268,11 @@ async def test_a_message_mixing_another_product_answers_its_own_part_and_decline
 async def test_asking_to_be_checked_is_not_saying_the_exit_fails(domain):
     sent = await _answer(domain, "帮我检查一下能不能退出", intent="ask_can_exit")
     assert sent == ["utter_start_exit_check"]
+
+
+async def test_saying_the_exit_fails_is_answered_even_when_the_topic_is_unsure(domain):
+    tracker = make_tracker("不是维权的问题 还是退不掉", "nlu_fallback", slots={DISPUTE: "no"}, **_parse_data(
+        [("nlu_fallback", 1.0), ("faq", 0.99)], [("faq/dispute_blocks_exit", 0.3), ("faq/exit_fails", 0.25)]))
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker, domain)
+    assert _sent(dispatcher)[0] == "utter_cause_ruled_out_dispute"
