@@ -71,7 +71,7 @@ _CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？、~…\n]|但是|但|不过|�
 _REPEATED = re.compile(r"(.{1,3}?)\1+")
 _NEGATED_CUE = re.compile(r"(没有|没|不|未|无)(及时|按时|马上|全|都|再|还|去)?$")
 # A negation right before the fact's name governs the whole phrase: "没有强制类目商品在售".
-_ADJACENT_NEGATION = re.compile(r"(没有|没|无|不是|未|木有|没得)(在卖|卖|在售|什么|啥|任何|一个|一单)?$")
+_ADJACENT_NEGATION = re.compile(r"((没有|没|无|不是|未|木有|没得)(在卖|卖|在售|什么|啥|任何|一个|一单)?|不(做|卖|经营|碰))$")
 # A negation after the fact's name denies it only when it ends there ("维权没有", "维权一个都没"),
 # not when it belongs to a verb of another fact ("强制类目的也没交保证金").
 _AFTER_NEGATION = re.compile(r"^(没有|没得|没|无|不是|未|零|0)(个|单|件|笔|了|的|啊|呢|呀|吧|哦|有|$)")
