@@ -70,6 +70,8 @@ _CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？、~…\n]|但是|但|不过|�
                            r"那(?=我|现在|是不是|还|就|怎么|要|能|可以)")
 _REPEATED = re.compile(r"(.{1,3}?)\1+")
 _NEGATED_CUE = re.compile(r"(没有|没|不|未|无)(及时|按时|马上|全|都|再|还|去)?$")
+# "要结束了", "马上撤了": about to stop is still going on.
+_ABOUT_TO = re.compile(r"(要|快|将|马上|即将|准备|打算)(就)?$")
 # A negation right before the fact's name governs the whole phrase: "没有强制类目商品在售".
 _ADJACENT_NEGATION = re.compile(r"((没有|没|无|不是|未|木有|没得)(在卖|卖|在售|什么|啥|任何|一个|一单)?|不(做|卖|经营|碰))$")
 # A negation after the fact's name denies it only when it ends there ("维权没有", "维权一个都没"),
@@ -172,6 +174,9 @@ def _state_cues(fact: Fact, window: str) -> Optional[Answer]:
         return Answer.NO if negated else Answer.YES
     negated = _cue(false_cue, window)
     if negated is not None:
+        match = false_cue.search(window)
+        if fact is Fact.DISPUTE and _ABOUT_TO.search(window[max(0, match.start() - 3):match.start()]):
+            return Answer.YES  # not over yet
         return Answer.YES if negated else Answer.NO
     return None
 

@@ -61,6 +61,9 @@ def test_most_sentences_are_read_exactly():
     ("保证金是交了 不过那个类目只认订单险 订单险没开", Fact.COVERED, Fact.COVERED, Answer.NO),  # K9
     ("还没交也没买", Fact.FORCED, Fact.COVERED, Answer.NO),  # answers the 保证金 question instead
     ("现在没有 但是明天可能有个买家要维权", Fact.DISPUTE, Fact.DISPUTE, Answer.NO),  # not open now
+    ("有一个 但是买家说要撤了", Fact.DISPUTE, Fact.DISPUTE, Answer.YES),  # about to be withdrawn: still open
+    ("有一个 不过买家已经撤销了", Fact.DISPUTE, Fact.DISPUTE, Answer.NO),
+    ("维权马上就结束了", None, Fact.DISPUTE, Answer.YES),
     ("我们店不做强制类目的 维权上礼拜也都关了", None, Fact.FORCED, Answer.NO),
     ("我们店不做强制类目的 维权上礼拜也都关了", None, Fact.DISPUTE, Answer.NO),
 ])
