@@ -26,7 +26,7 @@ import re
 from typing import Callable, Dict, List, Optional, Pattern, Sequence, Tuple
 
 from actions.eligibility import Answer, Fact
-from actions.fact_table import BY_FACT, FACT_TABLE, FactSpec
+from actions.fact_table import FACT_TABLE
 
 UNKNOWN = re.compile(r"不(太|是很|大)?(知道|清楚|确定|记得|懂|晓得|会看)|说不(准|好|清)|忘了|记不清|没注意|"
                      r"没看过|没查过|没留意|去看|看看|查一下|查查|瞅瞅|不好说|搞不清|没数")

@@ -10,12 +10,9 @@ Runs after the classifiers and gates; the rules are ``actions.intent_rules``
   plain statement of shop facts ("哦不对 还有一个维权没完"), which changes the
   verdict.
 """
-from typing import Any, Dict, List, Text
+from typing import List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -27,7 +24,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from actions import intent_rules
-from actions.normalization import normalizer_for
+from components.normalizing_component import NormalizingComponent
 from actions.shop_facts import read_facts
 
 
@@ -37,20 +34,8 @@ KEPT_INTENTS = {"ask_can_exit", "cancel", "request_human", "out_of_scope", "gree
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class IntentRules(GraphComponent):
+class IntentRules(NormalizingComponent):
     """Overrides the predicted intent by the rules of ``actions.intent_rules``."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"dictionary_path": "data/dict"}
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._normalize = normalizer_for(config["dictionary_path"])
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "IntentRules":
-        return cls(config)
 
     @staticmethod
     def _set_intent(message: Message, name: Text) -> None:

@@ -24,7 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.intent_rules import FOLLOW_UP_SUBJECTS, core_question, is_follow_up, split_questions, with_subjects
-from actions.normalization import normalizer_for
+from components.normalizing_component import NormalizingComponent
 
 QUESTIONS = "questions"
 _PARENT = "question_of"  # a question message points to the message it came from
@@ -43,20 +43,8 @@ class _Stateless(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class QuestionSplitter(GraphComponent):
+class QuestionSplitter(NormalizingComponent):
     """Adds a message for each question of a message that asks several."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"dictionary_path": "data/dict"}
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._normalize = normalizer_for(config["dictionary_path"])
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "QuestionSplitter":
-        return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data  # training examples are one question each

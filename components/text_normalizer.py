@@ -3,17 +3,14 @@
 A thin adapter: the rules live in ``actions.normalization`` so the action server
 reads text the same way the model does.
 """
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.normalization import normalizer_for
+from components.normalizing_component import NormalizingComponent
 
 TEXT_AS_WRITTEN = "text_as_written"
 
@@ -21,26 +18,8 @@ TEXT_AS_WRITTEN = "text_as_written"
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
-class TextNormalizer(GraphComponent):
+class TextNormalizer(NormalizingComponent):
     """Rewrites ``message.text`` into the canonical form (see actions.normalization)."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        # The jieba user dictionary: its nouns get pinyin-initial expansion.
-        return {"dictionary_path": "data/dict"}
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._normalize = normalizer_for(config["dictionary_path"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "TextNormalizer":
-        return cls(config)
 
     def _normalize_message(self, message: Message) -> None:
         text = message.get(TEXT)
