@@ -27,6 +27,7 @@ MIN_MENU = 2  # a menu of one is a guess dressed up as a question
 # Below these confidences a meaning is noise, not worth a button.
 MIN_INTENT_CONFIDENCE = 0.05
 MIN_TOPIC_CONFIDENCE = 0.15
+MIN_TOPIC_WITHOUT_INTENT = 0.3
 # Intents that can be offered, with the response whose metadata names them and
 # the payload that triggers them. FAQ topics are handled separately.
 SUGGESTIBLE_INTENTS = {"ask_can_exit": ("utter_start_exit_check", "/ask_can_exit")}
@@ -60,6 +61,12 @@ def suggestions(message: Dict[Text, Any], domain: DomainDict) -> List[Dict[Text,
             title = _question(domain, response)
             if title:
                 buttons.append({"title": title, "payload": payload})
+    if not any(b["payload"] != "/ask_can_exit" for b in buttons) and faq_ranking:
+        # A bare word ("退出") can leave the FAQ intent low while one topic stands out.
+        top = faq_ranking[0]
+        title = _question(domain, f"utter_{top.get('intent_response_key', '')}")
+        if title and top.get("confidence", 0.0) >= MIN_TOPIC_WITHOUT_INTENT:
+            buttons.append({"title": title, "payload": title})
     return buttons[:MAX_SUGGESTIONS]
 
 

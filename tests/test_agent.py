@@ -163,8 +163,8 @@ def test_hand_over_pauses_notifies_relays_and_resumes(bot, webhook, seller):
 
 
 def test_not_understanding_twice_hands_over(bot, webhook, seller):
-    # Single vague words: NLU cannot tell which question is meant.
-    assert "您是不是想问" in texts(bot.say(seller, "钱"))
+    # Single vague words: NLU cannot tell which question is meant (no menu of one option).
+    assert "没看懂" in texts(bot.say(seller, "钱"))
     replies = texts(bot.say(seller, "保证金"))
     assert "转接人工客服" in replies
     assert webhook.wait_for(seller)[-1]["reason"] == "not_understood"

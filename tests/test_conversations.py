@@ -59,14 +59,20 @@ def test_money_after_exit_answer(bot, sender):
     assert "15天" in answer and "不可用余额" in answer and "确认收货" in answer
 
 
-def test_facts_in_the_first_message_are_not_asked_again(bot, sender):
+def test_a_blocker_in_the_first_message_settles_the_verdict_at_once(bot, sender):
     replies = bot.say(sender, "店里有个订单还在维权，能退出吗")
-    assert "维权" not in texts(replies[1:]), "asked about 维权 although the seller said so"
-    assert "强制类目" in texts(replies)
-    replies = bot.say(sender, "没有")
     verdict = texts(replies)
+    assert "店里现在有没有还在维权中" not in verdict, "asked about 维权 although the seller said so"
     assert "退不了" in verdict and "维权处理完" in verdict
+    assert "如果店里有在售的强制类目商品" in verdict  # the other cause, named as possible
     assert not shows_exit_path(replies)
+
+
+def test_facts_in_the_first_message_are_not_asked_again(bot, sender):
+    replies = bot.say(sender, "维权都处理完了，能退出吗")
+    assert "维权中" not in texts(replies) and "强制类目" in texts(replies)
+    verdict = texts(bot.say(sender, "没有"))
+    assert "应该可以直接退出" in verdict
 
 
 def test_exit_check_by_buttons_ends_with_steps_and_money(bot, sender):

@@ -1,9 +1,9 @@
 """The evaluation set (tests/eval/) through the real servers, judged as a seller would.
 
 Hard failures (a reply contradicting a stated fact, a wrong verdict) fail the
-test, each listed. The share of correct replies must not fall below the floor
-recorded here; the target is 95% on both (issue #11), not reached yet: 92.8% of
-single messages and 94.2% of conversations on 2026-11-28 (docs/understanding.md).
+test, each listed. Conversations must be 95% right (issue #11's bar; 97.1% on
+2026-11-28). Single messages are at 93.6%, below that bar: the test holds a 90%
+floor against regressions until they reach it (docs/understanding.md).
 The set is never trained on: the first test checks that.
 """
 import pytest
@@ -15,7 +15,8 @@ from tests.eval.run import RestClient, evaluate, load, summary
 
 pytestmark = pytest.mark.model
 
-MIN_CORRECT = 0.90  # floor against regressions; the target is 0.95
+MIN_CORRECT_CONVERSATIONS = 0.95
+MIN_CORRECT_SINGLE = 0.90  # floor against regressions; the target is 0.95
 TOKEN = "eval-token"
 # Replies such as "有", "没有", "你好" are in any data set; longer sentences may not be shared.
 SHORTEST_SHARED = 7
@@ -56,10 +57,10 @@ def test_no_reply_contradicts_the_seller_or_gives_a_wrong_verdict(report):
 
 def test_single_messages_are_answered_correctly(report):
     failures = [(r["text"], r["problems"], r["responses"]) for r in report["failed_singles"]]
-    assert report["single_correct"] >= MIN_CORRECT, failures
+    assert report["single_correct"] >= MIN_CORRECT_SINGLE, failures
 
 
 def test_conversations_go_right_from_start_to_end(report):
     failures = [(c["name"], [(t["user"], t["problems"], t["responses"]) for t in c["turns"] if t["problems"]])
                 for c in report["failed_conversations"]]
-    assert report["conversations_correct"] >= MIN_CORRECT, failures
+    assert report["conversations_correct"] >= MIN_CORRECT_CONVERSATIONS, failures
