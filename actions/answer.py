@@ -25,14 +25,16 @@ class ActionAnswer(Action):
         facts = facts_from_slots(tracker.slots)
         starts_check = (message.get("intent") or {}).get("name") == "ask_can_exit"
         subject = conversation_subject(tracker.events)
-        if starts_check and subject != DEFAULT_SUBJECT and follow_up_topic(message, subject):
+        follow_up = follow_up_topic(message, subject) if subject != DEFAULT_SUBJECT else None
+        if starts_check and follow_up:
             # "以后能退吗" right after a question on 保证金 asks about the 保证金, not the check.
-            for name in answers_for([follow_up_topic(message, subject)], facts, text):
+            for name in answers_for([follow_up], facts, text):
                 dispatcher.utter_message(response=name)
             return [FollowupAction("action_listen")]
         names = answers_for(asked_topics(message), facts, text)
         if starts_check and says_exit_fails(text):
-            names = causes_before_check(facts) + [n for n in names if n not in causes_before_check(facts)]
+            causes = causes_before_check(facts)
+            names = causes + [name for name in names if name not in causes]
         for name in names:
             dispatcher.utter_message(response=name)
         if starts_check:

@@ -55,6 +55,10 @@ MISSPELLINGS: Dict[str, str] = {
     "订单脸": "订单险",
 }
 
+# Where the NLU pipeline keeps a message as the seller wrote it (spaces and
+# all), next to the normalised text Rasa passes on.
+TEXT_AS_WRITTEN = "text_as_written"
+
 # Initials shorter than this are too ambiguous to expand ("bz" could be anything).
 MIN_INITIALS = 3
 

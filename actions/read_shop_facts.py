@@ -14,13 +14,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.eligibility import Answer, Fact
 from actions.fact_table import BY_SLOT
-from actions.normalization import normalizer_for
+from actions.normalization import TEXT_AS_WRITTEN, normalizer_for
 from actions.settings import dictionary_dir
 from actions.shop_facts import read_facts
 
-# The text as the seller wrote it (components/text_normalizer.py keeps it:
-# Rasa's parse data carries the normalised text, where spaces are gone).
-TEXT_AS_WRITTEN = "text_as_written"
+# TEXT_AS_WRITTEN: Rasa's parse data carries the normalised text, where the
+# seller's spaces are gone; components/text_normalizer.py keeps the original.
 # The check's buttons send an intent: the intent is the answer.
 BUTTON_ANSWERS = {"affirm": Answer.YES, "deny": Answer.NO, "dont_know": Answer.UNKNOWN}
 # Messages that are about something else are not read as replies to the check.

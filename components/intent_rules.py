@@ -24,6 +24,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from actions import intent_rules
+from actions.normalization import TEXT_AS_WRITTEN
 from components.normalizing_component import NormalizingComponent
 from actions.shop_facts import read_facts
 
@@ -62,7 +63,7 @@ class IntentRules(NormalizingComponent):
         if intent_rules.asks_whether_exit_possible(text):
             return "ask_can_exit"
         if not intent_rules.is_question(text):
-            written = message.get("text_as_written") or text
+            written = message.get(TEXT_AS_WRITTEN) or text
             if read_facts(written, self._normalize):
                 return "ask_can_exit"
         return intent

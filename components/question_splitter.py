@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.intent_rules import FOLLOW_UP_SUBJECTS, core_question, is_follow_up, split_questions, with_subjects
+from actions.normalization import TEXT_AS_WRITTEN
 from components.normalizing_component import NormalizingComponent
 
 QUESTIONS = "questions"
@@ -97,7 +98,7 @@ class QuestionCollector(_Stateless):
         intent = message.get(INTENT) or {}
         selected = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
         return {
-            "text": message.get("text_as_written") or message.get(TEXT),
+            "text": message.get(TEXT_AS_WRITTEN) or message.get(TEXT),
             "intent": intent.get(INTENT_NAME_KEY),
             "confidence": intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
             "topic": selected.get("intent_response_key"),

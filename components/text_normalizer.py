@@ -10,9 +10,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from actions.normalization import TEXT_AS_WRITTEN
 from components.normalizing_component import NormalizingComponent
-
-TEXT_AS_WRITTEN = "text_as_written"
 
 
 @DefaultV1Recipe.register(
