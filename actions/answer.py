@@ -24,9 +24,9 @@ class ActionAnswer(Action):
         text = message.get("text") or ""
         facts = facts_from_slots(tracker.slots)
         starts_check = (message.get("intent") or {}).get("name") == "ask_can_exit"
-        subject = conversation_subject(tracker.events)
+        subject = conversation_subject(tracker.events) if starts_check else DEFAULT_SUBJECT
         follow_up = follow_up_topic(message, subject) if subject != DEFAULT_SUBJECT else None
-        if starts_check and follow_up:
+        if follow_up:
             # "以后能退吗" right after a question on 保证金 asks about the 保证金, not the check.
             for name in answers_for([follow_up], facts, text):
                 dispatcher.utter_message(response=name)

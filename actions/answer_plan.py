@@ -54,15 +54,14 @@ def causes_before_check(facts: Facts) -> List[Text]:
     Without any fact the general answer; the check's own questions replace the
     offer to check.
     """
-    known = any(value is not None for value in (facts.dispute, facts.forced, facts.covered))
-    if not known:
+    if not facts.any_known:
         return ["utter_faq/exit_fails"]
     return [name for name in cause_responses(facts) if name != "utter_offer_exit_check"]
 
 
 def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
     """Response names answering ``topics``, in order; facts shape the answer on why exits fail."""
-    known = any(value is not None for value in (facts.dispute, facts.forced, facts.covered))
+    known = facts.any_known
     names: List[Text] = []
     for topic in topics:
         if topic == OUT_OF_SCOPE:

@@ -54,6 +54,11 @@ class Facts:
     forced: Optional[Answer] = None
     covered: Optional[Answer] = None
 
+    @property
+    def any_known(self) -> bool:
+        """Whether the seller has said anything about the shop yet."""
+        return any(value is not None for value in (self.dispute, self.forced, self.covered))
+
     def get(self, fact: Fact) -> Optional[Answer]:
         return {
             Fact.DISPUTE: self.dispute,

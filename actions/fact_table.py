@@ -1,10 +1,11 @@
 """The exit check's facts, declared once. No Rasa imports.
 
-Everything else is derived from this table: the form's slots (``Fact.value``),
-the reader's words (``actions.shop_facts``), the questions the bot asks
-(``utter_ask_<slot>`` in domain.yml), the agents' shop check and its API fields,
-and the labels shown to agents. Adding a fact means a row here, its question and
-slot in domain.yml, and its rule in ``actions.eligibility``.
+Derived from this table: the reader's words and cues (``actions.shop_facts``),
+the slot each fact fills (``Fact.value``, asked by ``utter_ask_<slot>`` in
+domain.yml), and the agents' shop check and its API fields. ``label`` is what
+agents should see; the desk (web/agent/agent.js) still carries its own copy.
+Adding a fact means a row here, its question and slot in domain.yml, and its
+rule in ``actions.eligibility``.
 """
 from dataclasses import dataclass
 from typing import Dict, Tuple
@@ -34,10 +35,6 @@ class FactSpec:
     @property
     def slot(self) -> str:
         return self.fact.value
-
-    @property
-    def question_response(self) -> str:
-        return f"utter_ask_{self.fact.value}"
 
 
 FACT_TABLE: Tuple[FactSpec, ...] = (
@@ -77,6 +74,5 @@ FACT_TABLE: Tuple[FactSpec, ...] = (
     ),
 )
 
-BY_FACT: Dict[Fact, FactSpec] = {spec.fact: spec for spec in FACT_TABLE}
 BY_SLOT: Dict[str, FactSpec] = {spec.slot: spec for spec in FACT_TABLE}
 BY_API_FIELD: Dict[str, FactSpec] = {spec.api_field: spec for spec in FACT_TABLE}

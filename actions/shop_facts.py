@@ -154,9 +154,12 @@ def _is_question(clause: str) -> bool:
 def _cue(pattern: Pattern[str], window: str) -> Optional[bool]:
     """None if ``pattern`` is not in ``window``; else whether it is negated ("没在卖")."""
     match = pattern.search(window)
-    if match is None:
-        return None
-    return bool(_NEGATED_CUE.search(window[max(0, match.start() - 4):match.start()]))
+    return None if match is None else _negated(window, match.start())
+
+
+def _negated(window: str, position: int) -> bool:
+    """Whether a negation stands right before ``position`` ("没在卖", "没及时补齐")."""
+    return bool(_NEGATED_CUE.search(window[max(0, position - 4):position]))
 
 
 def _state_cues(fact: Fact, window: str) -> Optional[Answer]:
@@ -167,17 +170,17 @@ def _state_cues(fact: Fact, window: str) -> Optional[Answer]:
     true_cue, false_cue = _CUES[fact]
     if DOUBLE_NEGATION.search(window):
         return Answer.YES
-    if fact is Fact.COVERED and _cue(false_cue, window) is False:
+    over = false_cue.search(window)
+    over_negated = over is not None and _negated(window, over.start())
+    if fact is Fact.COVERED and over is not None and not over_negated:
         return Answer.NO
     negated = _cue(true_cue, window)
     if negated is not None:
         return Answer.NO if negated else Answer.YES
-    negated = _cue(false_cue, window)
-    if negated is not None:
-        match = false_cue.search(window)
-        if fact is Fact.DISPUTE and _ABOUT_TO.search(window[max(0, match.start() - 3):match.start()]):
+    if over is not None:
+        if fact is Fact.DISPUTE and _ABOUT_TO.search(window[max(0, over.start() - 3):over.start()]):
             return Answer.YES  # not over yet
-        return Answer.YES if negated else Answer.NO
+        return Answer.YES if over_negated else Answer.NO
     return None
 
 
@@ -323,16 +326,17 @@ def read_facts(text: str, normalize: Callable[[str], str],
                 readings.add(topic, answer)
             bare_topic = False
             continue
+        said_nothing = True
         for index, (fact, start, end) in enumerate(mentions):
             before_from = mentions[index - 1][2] if index else 0
             after_to = mentions[index + 1][1] if index + 1 < len(mentions) else len(clause)
             answer = _read_mention(clause, start, end, fact, before_from, after_to)
             if answer is not None:
                 readings.add(fact, answer, clause[start:end])
+                said_nothing = False
         _forced_implied_by_cover(clause, mentions, readings)
         topic = mentions[-1][0]
-        bare_topic = len(clause) - (mentions[-1][2] - mentions[-1][1]) <= MAX_BARE_MENTION and all(
-            _read_mention(clause, s, e, f, 0, len(clause)) is None for f, s, e in mentions)
+        bare_topic = said_nothing and len(clause) - (mentions[-1][2] - mentions[-1][1]) <= MAX_BARE_MENTION
     if pending is not None and not readings.has(pending):
         for clause in replies:
             fact = pending
