@@ -2,8 +2,8 @@
 
 Derived from this table: the reader's words and cues (``actions.shop_facts``),
 the slot each fact fills (``Fact.value``, asked by ``utter_ask_<slot>`` in
-domain.yml), and the agents' shop check and its API fields. ``label`` is what
-agents should see; the desk (web/agent/agent.js) still carries its own copy.
+domain.yml), the agents' shop check and its API fields, and the labels the
+agents' desk and the hand-over webhook show (``fact_labels``).
 Adding a fact means a row here, its question and slot in domain.yml, and its
 rule in ``actions.eligibility``.
 """

@@ -3,6 +3,7 @@ import time
 from typing import Any, Dict, Iterable, Mapping
 
 from actions.eligibility import Fact
+from actions.fact_table import BY_SLOT
 from channels.transcript import transcript
 
 REQUESTED = "requested"  # the seller asked for a person
@@ -14,6 +15,11 @@ def facts_collected(slots: Mapping[str, Any]) -> Dict[str, Any]:
     return {fact.value: slots.get(fact.value) for fact in Fact if slots.get(fact.value) is not None}
 
 
+def fact_labels(facts: Mapping[str, Any]) -> Dict[str, str]:
+    """What agents call each of ``facts`` (actions.fact_table), by slot name."""
+    return {slot: BY_SLOT[slot].label for slot in facts if slot in BY_SLOT}
+
+
 def handoff_payload(conversation_id: str, reason: str, events: Iterable[Dict[str, Any]],
                     slots: Mapping[str, Any]) -> Dict[str, Any]:
     """The webhook body announcing a hand-over."""
@@ -22,6 +28,7 @@ def handoff_payload(conversation_id: str, reason: str, events: Iterable[Dict[str
         "reason": reason,
         "transcript": transcript(events),
         "facts": facts_collected(slots),
+        "fact_labels": fact_labels(facts_collected(slots)),
         "timestamp": time.time(),
     }
 

@@ -1,7 +1,7 @@
 """Conversations waiting for a person. No Rasa imports."""
 from typing import Any, Dict, List, Optional
 
-from actions.handoff import facts_collected
+from actions.handoff import fact_labels, facts_collected
 from channels.transcript import transcript
 
 
@@ -26,11 +26,13 @@ def handoff_summary(conversation_id: str, events: List[Dict[str, Any]]) -> Optio
         if event.get("event") == "slot":
             slots[event.get("name")] = event.get("value")
     messages = transcript(events)
+    facts = facts_collected(slots)
     return {
         "conversation_id": conversation_id,
         "reason": slots.get("handoff_reason"),
         "since": since,
-        "facts": facts_collected(slots),
+        "facts": facts,
+        "fact_labels": fact_labels(facts),
         "last_message": next((m.get("text") for m in reversed(messages) if m["sender"] == "user"), None),
         "transcript": messages,
     }

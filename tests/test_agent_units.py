@@ -58,6 +58,7 @@ def test_paused_conversations_are_listed_until_resumed():
               {"event": "pause", "timestamp": 5.0}, user("在吗", "greet")]
     summary = handoff_summary("c1", events)
     assert summary["reason"] == "requested" and summary["facts"] == {"has_open_dispute": "yes"}
+    assert summary["fact_labels"] == {"has_open_dispute": "维权中的订单"}  # from actions/fact_table.py
     assert summary["last_message"] == "在吗" and summary["since"] == 5.0
     assert paused_since(events + [{"event": "resume"}]) is None
 
@@ -88,6 +89,7 @@ def test_handoff_payload_carries_transcript_and_facts():
                               {"has_open_dispute": "no", "answer_feedback": None})
     assert payload["transcript"] == [{"sender": "user", "text": "转人工"}]
     assert payload["facts"] == {"has_open_dispute": "no"}
+    assert payload["fact_labels"] == {"has_open_dispute": "维权中的订单"}
 
 
 def test_agent_api_token(monkeypatch):

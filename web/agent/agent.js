@@ -11,10 +11,6 @@
   });
 
   var REASONS = { requested: "卖家要求人工", not_understood: "机器人两次没听懂" };
-  var FACTS = {
-    has_open_dispute: "维权中的订单", has_forced_category_items: "在售强制类目商品",
-    has_deposit_or_insurance: "保证金或订单险"
-  };
   var ANSWERS = { yes: "有", no: "没有", unknown: "不确定" };
   var current = null;
 
@@ -108,7 +104,7 @@
     $("conversation").hidden = false;
     $("conversation-title").textContent = "会话 " + h.conversation_id;
     var facts = Object.keys(h.facts || {}).map(function (k) {
-      return (FACTS[k] || k) + "：" + (ANSWERS[h.facts[k]] || h.facts[k]);
+      return ((h.fact_labels || {})[k] || k) + "：" + (ANSWERS[h.facts[k]] || h.facts[k]);
     });
     $("conversation-facts").textContent = facts.length ? "已知情况：" + facts.join("；") : "还没有收集到店铺情况";
     var log = $("transcript");
