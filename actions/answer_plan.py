@@ -3,6 +3,7 @@
 No Rasa imports. The input is Rasa's parse data of the latest message (a plain
 dict) and the facts known so far; the output is response names of domain.yml.
 """
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from actions.eligibility import Facts
@@ -17,7 +18,9 @@ CAUSE_TOPICS = {"exit_fails", "dispute_blocks_exit"}
 # A question about a blocker's topic that really asks why the exit fails:
 # "我没有强制类目的商品 为啥还是退不了".
 EXIT_FAILS_CUES = ("退不了", "退不掉", "退不出", "还是退", "无法退出", "退出失败", "不能退出", "退不成", "点不了",
-                   "不让退", "退出不了", "退出不成功", "还是不行")
+                   "不让退", "退出不了", "退出不成功", "还是不行", "关不了", "关不掉", "不让关", "取消不了")
+# "退出账期保障还失败", "关账期保障 系统不让": the exit named, then its failure.
+_EXIT_THEN_FAILS = re.compile(r"(退|关|取消|解除)\S{0,10}(失败|报错|不成功|不让|不行|failed)")
 FACT_TOPICS = {"forced_category", "what_is", "how_to_exit", "deposit", "insurance"}
 
 
@@ -44,8 +47,8 @@ def asked_topics(parse: Dict[Text, Any]) -> List[Text]:
 
 def says_exit_fails(text: Text) -> bool:
     """Whether the seller says their exit fails ("退不掉", "点退出提示失败"); "能不能退出" asks, it does not say."""
-    text = text.replace("能不能", "")
-    return any(cue in text for cue in EXIT_FAILS_CUES)
+    text = re.sub(r"\s", "", text.replace("能不能", ""))
+    return any(cue in text for cue in EXIT_FAILS_CUES) or bool(_EXIT_THEN_FAILS.search(text))
 
 
 def causes_before_check(facts: Facts) -> List[Text]:

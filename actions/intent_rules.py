@@ -31,12 +31,14 @@ OWN_TOPIC = ("账期",)
 REPLY_INTENTS = {"affirm": 8, "deny": 10, "dont_know": 10, "cancel": 10, "greet": 10, "thank": 12,
                  "goodbye": 10}
 # "Can I exit?" in the seller's words; not "how do I exit?" nor "why can't I?".
-CAN_EXIT = re.compile(r"(?<![才就再])(能|可以|可不可以|能不能|能否|可否|让)\S{0,3}(退|关|取消|解除|停|不要|撤)|"
+CAN_EXIT = re.compile(r"(?<![才就再不])(能|可以|可不可以|能不能|能否|可否|让)\S{0,3}(退|关|取消|解除|停|不要|撤)|"
                       r"(退|关|取消|解除|撤)\S{0,6}(行吗|行不行|可以吗|可以不|行不|能行吗|成吗|ok)|"
                       r"退得(了|掉)|关得(了|掉)|符合\S{0,4}条件")
 HOW_OR_WHY = ("怎么", "如何", "在哪", "哪里", "哪儿", "步骤", "退出流程", "操作流程", "流程是", "入口", "路径", "手机", "电脑", "app", "端",
               "为什么", "为啥", "不了", "不掉", "失败", "再开", "再加", "再参加", "再申请", "重新", "还能开",
               "多久", "什么时候", "之后", "以后", "后钱", "影响", "几次", "多少", "必须", "程度", "是不是")
+# "是不是可以直接退了" asks whether the shop can exit; other "是不是" ask how or why.
+_IS_IT_POSSIBLE = re.compile(r"是不是(就|都|已经|现在)?(可以|能)")
 # A question ends here (or the text goes on with another one).
 _QUESTION_END = re.compile(r"[?？!！。；;\n]+")
 QUESTION_WORDS = ("吗", "么", "嘛", "呢", "什么", "啥", "怎么", "咋", "如何", "哪", "为什么", "为啥", "多久",
@@ -71,7 +73,7 @@ def asks_whether_exit_possible(text: str) -> bool:
     Not "how do I exit", "why can't I", or "can I join again later".
     """
     text = re.sub(r"\s", "", text)
-    return bool(CAN_EXIT.search(text)) and not any(cue in text for cue in HOW_OR_WHY)
+    return bool(CAN_EXIT.search(text)) and not any(cue in _IS_IT_POSSIBLE.sub("", text) for cue in HOW_OR_WHY)
 
 
 # "不清楚有没有维权" states a doubt; it asks nothing.

@@ -4,6 +4,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
+from actions.answer_plan import says_exit_fails
 from actions.clarification import ActionClarify
 from actions.eligibility import Answer, Facts, assess
 from actions.eligibility_report import ActionReportEligibility
@@ -172,6 +173,16 @@ async def test_a_definition_asked_as_why_the_exit_fails_gets_the_causes(domain):
                          response_selector={"faq": {"response": _faq("forced_category")}})
     assert "utter_cause_ruled_out_forced_category" in sent and "utter_possible_blocker_dispute" in sent
     assert "utter_faq/forced_category" not in sent
+
+
+@pytest.mark.parametrize("text", ["没有强制类目的商品 退出账期保障还是失败 为什么", "没有强制类目 关账期保障系统不让 咋回事"])
+def test_an_exit_named_then_its_failure_is_read_as_the_exit_failing(text):
+    assert says_exit_fails(text)
+
+
+@pytest.mark.parametrize("text", ["退出账期保障会失去什么", "帮我检查一下能不能退出", "取消账期保障后钱多久到"])
+def test_questions_about_exiting_do_not_say_it_fails(text):
+    assert not says_exit_fails(text)
 
 
 async def test_asking_whether_one_can_exit_answers_the_other_questions_then_starts(domain):

@@ -34,6 +34,7 @@ def test_a_long_story_is_also_read_by_its_last_question():
     ("账期保障我想关了 行吗", True),
     ("账期保障怎么退", False), ("为什么退不了", False), ("退出后还能再开吗", False),
     ("是不是必须等维权全部结束才能退账期保障", False), ("千牛手机app能退账期保障吗", False),
+    ("店里没维权 也不卖强制类目 那我是不是可以直接退了", True), ("系统不让关账期保障 什么情况", False),
 ])
 def test_can_i_exit_is_told_from_how_and_why(text, can_exit):
     assert intent_rules.asks_whether_exit_possible(normalize(text)) is can_exit
