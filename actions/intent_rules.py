@@ -21,10 +21,10 @@ from typing import Callable, List
 OTHER_PRODUCTS = ("88vip", "花呗", "余额宝", "天猫", "速卖通", "抖店", "抖音", "拼多多", "京东", "闲鱼", "1688",
                   "快手", "微店", "亚马逊", "保价", "价保", "运费险", "直通车", "淘宝客", "淘宝联盟", "引力魔方",
                   "万相台", "dsr", "信用卡", "借呗", "网商贷", "芝麻", "淘金币", "聚划算", "双11", "双十一",
-                  "天天特卖", "极速回款", "提前收款", "信用购")
+                  "天天特卖", "极速回款", "提前收款", "信用购", "先用后付", "退货宝", "极速退款", "淘宝直播")
 # The speaker is a buyer, not a seller.
 BUYER_CUES = ("我是买家", "我是个买家", "作为买家", "我是消费者", "我买的东西", "我买了个", "我网购",
-              "买家这边", "我是顾客")
+              "买家这边", "我是顾客", "我是买东西的", "我在淘宝买")
 # Words that keep a message about 账期保障 itself.
 OWN_TOPIC = ("账期",)
 # Intents that are replies or small talk, and the longest message each may be.
@@ -59,6 +59,12 @@ def is_other_product(text: str) -> bool:
     if any(word in text for word in BUYER_CUES):
         return True
     return not any(word in text for word in OWN_TOPIC) and any(word in text for word in OTHER_PRODUCTS)
+
+
+def about_own_topic(text: str) -> bool:
+    """Whether normalised ``text`` names 账期保障 and nothing that takes it elsewhere (a buyer, another product)."""
+    return any(word in text for word in OWN_TOPIC) and not any(
+        word in text for word in BUYER_CUES + OTHER_PRODUCTS)
 
 
 def too_long_for_reply(intent: str, text: str) -> bool:

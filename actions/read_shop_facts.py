@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.eligibility import Answer, Fact
 from actions.fact_table import BY_SLOT
+from actions.intent_rules import is_other_product
 from actions.normalization import TEXT_AS_WRITTEN, normalizer_for
 from actions.settings import dictionary_dir
 from actions.shop_facts import read_facts
@@ -23,7 +24,9 @@ from actions.shop_facts import read_facts
 # The check's buttons send an intent: the intent is the answer.
 BUTTON_ANSWERS = {"affirm": Answer.YES, "deny": Answer.NO, "dont_know": Answer.UNKNOWN}
 # Messages that are about something else are not read as replies to the check.
-NOT_REPLIES = {"out_of_scope", "request_human", "cancel", "greet", "goodbye", "thank"}
+# An "out of scope" one still is, unless it names another product: the
+# classifier takes some replies ("有几个链接是") for out of scope.
+NOT_REPLIES = {"request_human", "cancel", "greet", "goodbye", "thank"}
 
 
 def pending_fact(tracker: Tracker) -> Optional[Fact]:
@@ -41,9 +44,21 @@ def facts_in_message(message: Dict[Text, Any], pending: Optional[Fact]) -> Dict[
     if text.startswith("/"):
         answer = BUTTON_ANSWERS.get(intent)
         return {pending: answer} if pending and answer else {}
-    if intent in NOT_REPLIES:
+    normalize = normalizer_for(dictionary_dir())
+    if intent in NOT_REPLIES or (intent == "out_of_scope" and is_other_product(normalize(text))):
         pending = None
-    return read_facts(text, normalizer_for(dictionary_dir()), pending)
+    return read_facts(text, normalize, pending)
+
+
+def answered_check_question(tracker: Tracker) -> bool:
+    """Whether the latest message gave the fact the check was waiting for."""
+    requested = tracker.get_slot("requested_slot")
+    if tracker.active_loop_name != "exit_check_form" or requested not in BY_SLOT:
+        return False
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    start = users[-1] if users else 0
+    return any(e.get("event") == "slot" and e.get("name") == requested and e.get("value") is not None
+               for e in tracker.events[start:])
 
 
 class ActionReadShopFacts(Action):

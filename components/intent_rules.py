@@ -3,7 +3,9 @@
 Runs after the classifiers and gates; the rules are ``actions.intent_rules``
 (plain Python, tested on their own):
 
-- another product or a buyer's question → ``out_of_scope``;
+- another product or a buyer's question → ``out_of_scope``; a question the
+  classifier took for out of scope that names 账期保障 and nothing else, and
+  whose FAQ topic is sure, → ``faq`` ("帐期保障期间有售后 钱怎么处理");
 - a long message classified as a bare reply or small talk ("没有", "好的") →
   the next intent that is not one;
 - "can I exit?" asked ("能关掉吗", "我符合条件吗") → ``ask_can_exit``; so is a
@@ -32,6 +34,8 @@ from actions.shop_facts import read_facts
 # Intents no word rule overrides: the seller stops, asks for a person, or
 # talks about something else.
 KEPT_INTENTS = {"ask_can_exit", "cancel", "request_human", "out_of_scope", "greet", "goodbye", "thank"}
+# How sure the FAQ topic must be to answer a question the classifier took for out of scope.
+SURE_TOPIC = 0.7
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -46,6 +50,11 @@ class IntentRules(NormalizingComponent):
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
         message.data[INTENT_RANKING_KEY] = [dict(intent)] + ranking
 
+    @staticmethod
+    def _topic_confidence(message: Message) -> float:
+        selected = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        return selected.get("confidence", 0.0)
+
     def _corrected(self, message: Message) -> Text:
         text = message.get(TEXT) or ""
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
@@ -53,6 +62,8 @@ class IntentRules(NormalizingComponent):
             return intent
         if intent_rules.is_other_product(text):
             return "out_of_scope"
+        if intent == "out_of_scope" and intent_rules.about_own_topic(text) and self._topic_confidence(message) >= SURE_TOPIC:
+            return "faq"
         if intent_rules.too_long_for_reply(intent, text):
             ranking = [r.get(INTENT_NAME_KEY) for r in message.get(INTENT_RANKING_KEY) or []]
             others = [name for name in ranking if name and name != intent

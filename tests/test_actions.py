@@ -6,6 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import ActionAnswer
 from actions.answer_plan import says_exit_fails
 from actions.clarification import ActionClarify
+from actions.decline import ActionDecline
 from actions.eligibility import Answer, Facts, assess
 from actions.eligibility_report import ActionReportEligibility
 from actions.exit_check_form import ValidateExitCheckForm
@@ -268,6 +269,38 @@ async def test_can_i_exit_it_after_a_deposit_question_is_about_the_deposit(domai
     events = await ActionAnswer().run(dispatcher, tracker, domain)
     assert _sent(dispatcher) == ["utter_faq/deposit_release"]
     assert events == [FollowupAction("action_listen")]  # the exit check does not start
+
+
+def _in_check(text, intent, slot_events):
+    from rasa_sdk import Tracker
+    user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+    return Tracker(sender_id="t", slots={"requested_slot": DISPUTE}, latest_message=user["parse_data"] | {"text": text},
+                   events=[user] + slot_events, paused=False, followup_action=None,
+                   active_loop={"name": "exit_check_form"}, latest_action_name="action_listen")
+
+
+async def test_a_reply_taken_for_out_of_scope_that_answers_the_check_is_not_declined(domain):
+    tracker = _in_check("不是没有 是还有一单没结束", "out_of_scope",
+                        [{"event": "slot", "name": DISPUTE, "value": "yes"}])
+    dispatcher = CollectingDispatcher()
+    await ActionDecline().run(dispatcher, tracker, domain)
+    assert _sent(dispatcher) == []  # the check goes on with the answer
+
+
+async def test_an_out_of_scope_question_during_the_check_is_declined(domain):
+    dispatcher = CollectingDispatcher()
+    await ActionDecline().run(dispatcher, _in_check("直通车怎么扣费", "out_of_scope", []), domain)
+    assert _sent(dispatcher) == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize("text, facts", [
+    ("有几个链接是", {DISPUTE: "yes"}),  # a bare reply, read as the answer to the pending question
+    ("88vip有没有维权", {}),  # another product: not a reply
+])
+async def test_replies_the_classifier_took_for_out_of_scope_are_still_read(text, facts, domain):
+    tracker = _in_check(text, "out_of_scope", [])
+    events = await ActionReadShopFacts().run(CollectingDispatcher(), tracker, domain)
+    assert {e["name"]: e["value"] for e in events} == facts
 
 
 async def test_a_message_mixing_another_product_answers_its_own_part_and_declines_the_other(domain):

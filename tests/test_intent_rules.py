@@ -56,3 +56,11 @@ def test_other_products_and_buyers(text, other):
 ])
 def test_questions_without_question_marks(text, question):
     assert intent_rules.is_question(text) is question
+
+
+@pytest.mark.parametrize("text, own", [
+    ("帐期保障期间买家退款 钱从哪扣", True), ("账期保障压的钱能提吗", True),
+    ("天猫和账期保障什么关系", False), ("我是买家 卖家的账期保障跟我有关系吗", False), ("维权怎么申诉", False),
+])
+def test_a_question_naming_only_zhangqi_baozhang_is_about_it(text, own):
+    assert intent_rules.about_own_topic(normalize(text)) is own
