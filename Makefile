@@ -33,10 +33,10 @@ NLU_INPUTS := config.yml domain.yml $(shell find data components -type f \( -nam
 
 .PHONY: help install browser services train run shell test test-unit validate test-stories test-model screenshots bench clean
 
-help:
-	@echo "make run    install, train if needed, serve (Rasa :$(RASA_PORT), actions :$(ACTION_PORT), help page :$(WEB_PORT))"
-	@echo "make test   install and run every check"
-	@echo "make bench  measure quality, speed, memory, training time; write docs/benchmarks.md"
+# Every target a user may run carries a "## what it does" comment: `make help` lists them.
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/make \1|\2/' | \
+	  awk -F'|' '{ printf "%-20s %s\n", $$1, $$2 }'
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -55,12 +55,12 @@ $(SOCKETIO): package.json package-lock.json
 	mkdir -p $(@D)
 	cp node_modules/socket.io-client/dist/socket.io.min.js $@
 
-install: $(STAMP) $(SOCKETIO)
+install: $(STAMP) $(SOCKETIO) ## create .venv (Python 3.10) and fetch the widget's socket.io client
 
 # Headless Chromium for the browser tests, with Chinese and emoji fonts for the
 # screenshots (Debian's packages; Playwright drives the browser).
 BROWSER_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
-browser:
+browser: ## install headless Chromium and CJK fonts for the browser tests (Debian, as root)
 	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing $(BROWSER_PACKAGES) for the browser tests"; \
@@ -71,7 +71,7 @@ browser:
 # start their own servers on free loopback ports and stop them after; the
 # packages' own services are not used.
 SERVICE_PACKAGES := postgresql redis-server
-services:
+services: ## install PostgreSQL and Redis for the serving tests (Debian, as root)
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing $(SERVICE_PACKAGES) for the serving tests"; \
@@ -83,41 +83,41 @@ $(MODEL): $(STAMP) $(NLU_INPUTS)
 	$(RASA) train --fixed-model-name zqbz --out models
 	@touch $@
 
-train: $(MODEL)
+train: $(MODEL) ## train the model into models/ if its data changed
 
-run: $(MODEL) $(SOCKETIO)
+run: $(MODEL) $(SOCKETIO) ## install, train if needed, serve Rasa (:5005), actions (:5055), help page (:8000)
 	@scripts/serve.sh
 
-shell: $(MODEL)
+shell: $(MODEL) ## talk to the bot in this terminal (action server + rasa shell)
 	@scripts/serve.sh --shell
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) ## tests that need no model
 	$(PY) -m pytest -m "not model" tests
 
-validate: $(STAMP)
+validate: $(STAMP) ## rasa data validate and the project's data checks
 	$(PY) scripts/validate_data.py
 
-test-stories: $(MODEL)
+test-stories: $(MODEL) ## Rasa story tests (tests/test_stories.yml)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) \
 	  --fail-on-prediction-errors --out results/stories
 
-test-model: $(MODEL) $(SOCKETIO) browser services
+test-model: $(MODEL) $(SOCKETIO) browser services ## tests through the real servers: evaluation set, channels, widget, agents, serving
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m model tests
 
 # Regenerate the README's screenshots (widget at desktop and phone width, agent page).
-screenshots: $(MODEL) $(SOCKETIO) browser
+screenshots: $(MODEL) $(SOCKETIO) browser ## regenerate README's screenshots
 	UPDATE_SCREENSHOTS=1 CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m model \
 	  tests/test_widget_browser.py tests/test_agent.py -k "screenshot or agent_page"
 
 # Training progress bars are noise in test logs.
 test: export TQDM_DISABLE := 1
-test: test-unit validate train test-stories test-model
+test: test-unit validate train test-stories test-model ## install and run every check (what CI runs)
 	@echo "make test: all checks passed"
 
 # Benchmarks: writes docs/benchmarks.md and docs/bench-*.png from a real run.
 bench: export TQDM_DISABLE := 1
-bench: $(MODEL) services
+bench: $(MODEL) services ## measure quality, speed, memory, training time; write docs/benchmarks.md
 	$(PY) bench/run.py
 
-clean:
+clean: ## remove models, results and fetched JavaScript
 	rm -rf models results .rasa .pytest_cache node_modules web/widget/vendor
