@@ -22,6 +22,12 @@ EXIT_FAILS_CUES = ("退不了", "退不掉", "退不出", "还是退", "无法�
 # "退出账期保障还失败", "关账期保障 系统不让": the exit named, then its failure.
 _EXIT_THEN_FAILS = re.compile(r"(退|关|取消|解除)\S{0,10}(失败|报错|不成功|不让|不行|failed)")
 FACT_TOPICS = {"forced_category", "what_is", "how_to_exit", "deposit", "insurance"}
+# "我没开账期保障 为什么钱也压着": the seller says they never joined, so answers
+# about 账期保障's hold would contradict them.
+_NOT_JOINED = re.compile(r"(没|未|没有|从来没|从没|不曾)(开|加入|参加|开通|报名|申请|签)(过)?(这个)?(账期|zqbz)|"
+                         r"(账期保障|账期|zqbz)(我们|我|都|也|从来|根本)*(没|未|没有|从来没)(开|加入|参加|开通|报名)")
+HOLD_TOPICS = {"hold_rules", "why_join", "what_is", "money_after_exit", "aftersales_during_hold", "exit_fails",
+               "how_to_exit", "other_15_days"}
 
 
 def _topic(intent: Optional[Text], topic: Optional[Text]) -> Optional[Text]:
@@ -36,6 +42,8 @@ def asked_topics(parse: Dict[Text, Any]) -> List[Text]:
     whole = _topic((parse.get("intent") or {}).get("name"), selected.get("intent_response_key"))
     found = [OUT_OF_SCOPE if q.get("intent") == "out_of_scope" else _topic(q.get("intent"), q.get("topic"))
              for q in parse.get("questions") or []]
+    if found and all(f == OUT_OF_SCOPE for f in found):  # "抖店有没有账期保障 怎么退"
+        return [OUT_OF_SCOPE]
     if not any(f and f != OUT_OF_SCOPE for f in found):  # nothing in scope understood on its own
         found = [whole]
     topics: List[Text] = []
@@ -62,13 +70,21 @@ def causes_before_check(facts: Facts) -> List[Text]:
     return [name for name in cause_responses(facts) if name != "utter_offer_exit_check"]
 
 
+def says_not_joined(text: Text) -> bool:
+    """Whether the seller says their shop never joined 账期保障 ("我没开账期保障", "账期保障我都没加入")."""
+    return bool(_NOT_JOINED.search(re.sub(r"\s", "", text)))
+
+
 def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
     """Response names answering ``topics``, in order; facts shape the answer on why exits fail."""
     known = facts.any_known
+    not_joined = says_not_joined(text)
     names: List[Text] = []
     for topic in topics:
         if topic == OUT_OF_SCOPE:
             chosen = ["utter_out_of_scope"]
+        elif not_joined and topic in HOLD_TOPICS:
+            chosen = ["utter_hold_not_from_zqbz"]
         elif known and (topic in CAUSE_TOPICS or (topic in FACT_TOPICS and says_exit_fails(text))):
             chosen = cause_responses(facts)
         else:

@@ -54,7 +54,9 @@ FACT_TABLE: Tuple[FactSpec, ...] = (
         api_field="forced",
         label="在售的强制类目商品",
         # 连衣裙 is facts.md's example of a forced category (K11).
-        mentions=("强制类目", "强制的类目", "强制加入的类目", "必须选保障的类目", "强制", "连衣裙"),
+        # "普通类目" / "非强制类目" name the fact to deny it (a false cue below).
+        mentions=("强制类目", "强制的类目", "强制加入的类目", "必须选保障的类目", "强制", "连衣裙", "普通类目",
+                  "非强制类目"),
         true_cues=("还在卖", "在卖", "在售", "卖着", "上架着", "还挂着", "属于"),
         false_cues=("下架", "撤下", "不卖", "下了", "下掉", "不做了", r"删\S?了", "停售", "仓库", "没上架", "普通类目", "非强制",
                     "不是强制"),

@@ -61,6 +61,24 @@ def is_other_product(text: str) -> bool:
     return not any(word in text for word in OWN_TOPIC) and any(word in text for word in OTHER_PRODUCTS)
 
 
+# Asking for a person says so: "转人工", "叫小二来", "有没有真人"; "还剩一个在等小二处理" does not.
+_ASKS_FOR_PERSON = re.compile(r"人工|真人|活人|客服|机器人|转|叫|找|让|换人|接|联系|跟.{0,4}(说|聊)|有没有.{0,4}(在|人)|"
+                              r"人呢|在哪|出来|投诉|human|agent|person")
+# "How do I…" words: a message with one asks for the steps, not for the check.
+HOW_CUES = ("怎么操作", "怎么弄", "怎么关", "怎么退", "怎么取消", "怎么解除", "如何", "在哪", "哪里", "步骤", "入口")
+
+
+def asks_for_person(text: str) -> bool:
+    """Whether normalised ``text`` asks for a person, in words (not only mentions one)."""
+    return bool(_ASKS_FOR_PERSON.search(text))
+
+
+def asks_how(text: str) -> bool:
+    """Whether normalised ``text`` asks how to do something and not whether the shop can exit."""
+    compact = re.sub(r"\s", "", text)
+    return any(cue in compact for cue in HOW_CUES) and not asks_whether_exit_possible(text)
+
+
 def about_own_topic(text: str) -> bool:
     """Whether normalised ``text`` names 账期保障 and nothing that takes it elsewhere (a buyer, another product)."""
     return any(word in text for word in OWN_TOPIC) and not any(
@@ -184,13 +202,17 @@ def subject_of(text: str) -> str:
 
 
 def with_subjects(questions: List[str], normalize: Callable[[str], str] = lambda t: t) -> List[str]:
-    """Each question with the subject it leaves out: "账期保障怎么开通 开了有啥用" → …"账期保障开了有啥用"."""
+    """Each question with the subject it leaves out: "账期保障怎么开通 开了有啥用" → …"账期保障开了有啥用";
+    after a question naming another product, that product ("抖店有没有账期保障 怎么退" → …"抖店怎么退")."""
     completed: List[str] = []
     subject = ""
     for question in questions:
-        named = [s for s in SUBJECTS if s in normalize(question)]
-        if named:
-            subject = named[0]
+        normalized = normalize(question)
+        named = [s for s in SUBJECTS if s in normalized]
+        others = [p for p in OTHER_PRODUCTS if p in normalized]
+        if others or named:
+            # "抖店有没有账期保障 怎么退": the next question is about 抖店's, not ours.
+            subject = others[0] if others else named[0]
             completed.append(question)
         else:
             completed.append(f"{subject}{question}" if subject else question)

@@ -29,7 +29,7 @@ from actions.eligibility import Answer, Fact
 from actions.fact_table import FACT_TABLE
 
 UNKNOWN = re.compile(r"不(太|是很|大)?(知道|清楚|确定|记得|懂|晓得|会看)|说不(准|好|清)|忘了|记不清|没注意|"
-                     r"没看过|没查过|没留意|去看|看看|查一下|查查|瞅瞅|不好说|搞不清|没数")
+                     r"没(去)?(看|查|瞅)过?(?![到见出])|没留意|去看|看看|查一下|查查|瞅瞅|不好说|搞不清|没数")
 # Words that make the text around a named fact a question about it, a rule, or
 # a hypothesis, not a statement about the shop.
 HYPOTHESIS_BEFORE = ("有没有", "是不是", "是否", "如果", "假如", "要是", "万一", "假设", "算不算", "会不会",
@@ -47,12 +47,15 @@ QUESTION_CUES = ("?", "吗", "么", "嘛", "什么", "如何", "哪", "为什么
                  "可不可以", "算不算", "会不会", "要不要", "多久", "多少", "是指", "几天", "还是", "好不好", "哪个")
 # Verbs of paying or joining: a reply with one is about 保证金 / 订单险 whatever was asked.
 COVER_VERB = re.compile(r"(?<!成)交(?!易)|缴|买(?!家)|投保|充")
+# Verbs of listing: a reply with one is about the items on sale whatever was asked
+# ("不对不对 那几个链接上周就下架了" to the 保证金 question).
+LISTING_VERB = re.compile(r"下架|上架|撤下|挂着|在卖|在售|停售")
 # Several categories, covered differently: "一个交了保证金 另一个没有" is not covered.
 PARTITION = re.compile(r"另一个|另外一个|另外的|其他的|其它的|有的(类目|交|没)|一个.{1,8}一个")
 # A category that takes 订单险 only: a 保证金 does not cover it (K9).
 INSURANCE_ONLY = re.compile(r"只(认|接受|要|能用|能选|收)订单险")
 # A negation word in these phrases does not deny a fact: "能不能退", "退不了".
-NOT_NEGATIONS = ("能不能", "可不可以", "行不行", "会不会", "要不要", "用不用", "是不是", "有没有", "退不了",
+NOT_NEGATIONS = ("不对", "能不能", "可不可以", "行不行", "会不会", "要不要", "用不用", "是不是", "有没有", "退不了",
                  "退不掉", "退不出", "不能退", "不让", "不了", "不行", "不管", "不想", "不用", "不要", "不太",
                  "不会", "没法", "没办法", "没用", "没问题")
 NEGATIONS = ("没有", "没得", "没", "无", "不是", "未", "不", "否", "零个", "0个", "no", "nope")
@@ -200,6 +203,9 @@ def _read_mention(clause: str, start: int, end: int, fact: Fact,
         return Answer.UNKNOWN
     if _is_hypothesis(clause[max(before_from, start - HYPOTHESIS_REACH):start], after):
         return None
+    if _state_cues(fact, clause[start:end]) is Answer.NO:
+        # The name says it is not there ("全是普通类目"); "不是普通类目" says too little to record.
+        return None if _has_any(_mask(before), NEGATIONS) or _is_question(clause) else Answer.NO
     if after.lstrip("的订单单子").startswith("就") and _is_question(clause):
         return None  # "有维权就退不了吗": a rule asked about, not a fact stated
     if DOUBLE_NEGATION.search(before):
@@ -342,6 +348,8 @@ def read_facts(text: str, normalize: Callable[[str], str],
             fact = pending
             if pending is not Fact.COVERED and COVER_VERB.search(clause):
                 fact = Fact.COVERED  # "还没交也没买" answers the 保证金 question, whatever was asked
+            elif pending is not Fact.FORCED and LISTING_VERB.search(clause) and not COVER_VERB.search(clause):
+                fact = Fact.FORCED
             answer = _read_reply(clause, fact)
             if answer is not None:
                 readings.add(fact, answer)

@@ -8,11 +8,14 @@ Runs after the classifiers and gates; the rules are ``actions.intent_rules``
   whose FAQ topic is sure, → ``faq`` ("帐期保障期间有售后 钱怎么处理");
 - a long message classified as a bare reply or small talk ("没有", "好的") →
   the next intent that is not one;
+- a mention of a person that does not ask for one ("还剩一个在等小二处理") is not
+  ``request_human``; "how do I…" ("我想把账期保障关了，怎么操作") is not ``ask_can_exit``:
+  the next likeliest intent instead;
 - "can I exit?" asked ("能关掉吗", "我符合条件吗") → ``ask_can_exit``; so is a
   plain statement of shop facts ("哦不对 还有一个维权没完"), which changes the
   verdict.
 """
-from typing import List, Text
+from typing import List, Set, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
@@ -55,6 +58,14 @@ class IntentRules(NormalizingComponent):
         selected = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
         return selected.get("confidence", 0.0)
 
+    @staticmethod
+    def _next_intent(message: Message, intent: Text, excluded: Set[Text] = frozenset()) -> Text:
+        """The likeliest intent after ``intent`` (and ``excluded``); the fallback if none."""
+        ranking = [r.get(INTENT_NAME_KEY) for r in message.get(INTENT_RANKING_KEY) or []]
+        others = [name for name in ranking if name and name not in (intent, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+                  and name not in excluded]
+        return others[0] if others else DEFAULT_NLU_FALLBACK_INTENT_NAME
+
     def _corrected(self, message: Message) -> Text:
         text = message.get(TEXT) or ""
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
@@ -64,11 +75,11 @@ class IntentRules(NormalizingComponent):
             return "out_of_scope"
         if intent == "out_of_scope" and intent_rules.about_own_topic(text) and self._topic_confidence(message) >= SURE_TOPIC:
             return "faq"
+        if (intent == "request_human" and not intent_rules.asks_for_person(text)) or (
+                intent == "ask_can_exit" and intent_rules.asks_how(text)):
+            intent = self._next_intent(message, intent)
         if intent_rules.too_long_for_reply(intent, text):
-            ranking = [r.get(INTENT_NAME_KEY) for r in message.get(INTENT_RANKING_KEY) or []]
-            others = [name for name in ranking if name and name != intent
-                      and name not in intent_rules.REPLY_INTENTS and name != DEFAULT_NLU_FALLBACK_INTENT_NAME]
-            intent = others[0] if others else DEFAULT_NLU_FALLBACK_INTENT_NAME
+            intent = self._next_intent(message, intent, excluded=set(intent_rules.REPLY_INTENTS))
         if intent in KEPT_INTENTS:
             return intent
         if intent_rules.asks_whether_exit_possible(text):

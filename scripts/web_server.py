@@ -4,7 +4,9 @@ A small static server from the standard library. Dynamic parts: the demo page
 (``{{BOT_URL}}`` in web/index.html becomes the Rasa server's URL, so the page
 works on whatever ports `make run` was given) and the agent API under
 /agent/api/ (agent/http.py).
-Settings: WEB_PORT (8000), BIND_HOST (127.0.0.1), BOT_URL (http://127.0.0.1:5005).
+Settings: WEB_PORT (8000), BIND_HOST (127.0.0.1), RASA_PORT (5005), BOT_URL
+(default: the host the browser reached this page by, on RASA_PORT — so the demo
+works from another machine when BIND_HOST=0.0.0.0).
 """
 import html
 import json
@@ -13,6 +15,7 @@ import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WEB_DIR = PROJECT_DIR / "web"
@@ -23,7 +26,14 @@ MAX_BODY_BYTES = 64 * 1024
 class WebHandler(SimpleHTTPRequestHandler):
     """Static files, the templated index page, and cautious headers."""
 
-    bot_url = "http://127.0.0.1:5005"
+    bot_url = ""  # BOT_URL; empty: the page's own host on rasa_port
+    rasa_port = 5005
+
+    def _bot_url(self) -> str:
+        if self.bot_url:
+            return self.bot_url
+        host = urlsplit("//" + (self.headers.get("Host") or "")).hostname or "127.0.0.1"
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.rasa_port}"
 
     def end_headers(self) -> None:
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -62,7 +72,7 @@ class WebHandler(SimpleHTTPRequestHandler):
             return
         if self.path.split("?")[0] in ("/", "/index.html"):
             page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
-            body = page.replace("{{BOT_URL}}", html.escape(self.bot_url, quote=True)).encode()
+            body = page.replace("{{BOT_URL}}", html.escape(self._bot_url(), quote=True)).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -75,7 +85,8 @@ class WebHandler(SimpleHTTPRequestHandler):
 def main() -> None:
     host = os.environ.get("BIND_HOST", "127.0.0.1")
     port = int(os.environ.get("WEB_PORT", "8000"))
-    WebHandler.bot_url = os.environ.get("BOT_URL", f"http://{host}:{os.environ.get('RASA_PORT', '5005')}")
+    WebHandler.bot_url = os.environ.get("BOT_URL", "")
+    WebHandler.rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     handler = partial(WebHandler, directory=str(WEB_DIR))
     with ThreadingHTTPServer((host, port), handler) as server:
         print(f"Help page with the chat widget: http://{host}:{port}/", flush=True)

@@ -4,7 +4,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
-from actions.answer_plan import says_exit_fails
+from actions.answer_plan import says_exit_fails, says_not_joined
 from actions.clarification import ActionClarify
 from actions.decline import ActionDecline
 from actions.eligibility import Answer, Facts, assess
@@ -307,6 +307,25 @@ async def test_a_message_mixing_another_product_answers_its_own_part_and_decline
     questions = [{"intent": "out_of_scope", "topic": "faq/what_is"}, {"intent": "faq", "topic": "faq/how_to_exit"}]
     sent = await _answer(domain, "88vip怎么开 还有账期保障怎么退", questions=questions)
     assert sent == ["utter_out_of_scope", "utter_faq/how_to_exit"]
+
+
+@pytest.mark.parametrize("text, topic", [("我没开账期保障 为什么钱也压着", "hold_rules"),
+                                         ("账期保障我都没加入啊 为啥支付宝里有不可用余额", "why_join")])
+async def test_a_seller_who_never_joined_is_not_answered_as_if_they_had(domain, text, topic):
+    sent = await _answer(domain, text, response_selector={"faq": {"response": _faq(topic)}})
+    assert sent == ["utter_hold_not_from_zqbz"]
+
+
+@pytest.mark.parametrize("text", ["开了账期保障钱压几天", "没开订单险 账期保障怎么退", "我没退出账期保障 钱还压着"])
+def test_saying_one_never_joined_is_told_from_other_negations(text):
+    assert not says_not_joined(text)
+
+
+async def test_a_message_whose_every_question_is_about_another_product_is_declined_once(domain):
+    questions = [{"intent": "out_of_scope", "topic": "faq/what_is"}, {"intent": "out_of_scope", "topic": "faq/how_to_exit"}]
+    sent = await _answer(domain, "抖店有没有账期保障 怎么退", questions=questions,
+                         response_selector={"faq": {"response": _faq("how_to_exit")}})
+    assert sent == ["utter_out_of_scope"]
 
 
 async def test_asking_to_be_checked_is_not_saying_the_exit_fails(domain):

@@ -17,6 +17,7 @@ normalize = normalizer_for(str(Path(__file__).resolve().parent.parent / "data" /
     ("什么破玩意 压我钱 我要退出 怎么退", ["什么破玩意 压我钱 我要退出 怎么退"]),  # a rant, one question
     ("没有维权 也没有强制类目 可以退出帐期保障吗", ["没有维权 也没有强制类目 可以退出帐期保障吗"]),
     ("账期保障 怎么退出", ["账期保障 怎么退出"]),
+    ("抖店有没有账期保障 怎么退", ["抖店有没有账期保障", "抖店怎么退"]),  # another product's subject carried
 ])
 def test_questions_are_split_only_where_each_side_asks(text, questions):
     split = intent_rules.split_questions(text, normalize)
@@ -64,3 +65,27 @@ def test_questions_without_question_marks(text, question):
 ])
 def test_a_question_naming_only_zhangqi_baozhang_is_about_it(text, own):
     assert intent_rules.about_own_topic(normalize(text)) is own
+
+
+def _examples(intent):
+    import yaml
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "nlu" / "general.yml").read_text("utf-8"))
+    block = next(item for item in data["nlu"] if item.get("intent") == intent)
+    return [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
+
+
+def test_every_way_of_asking_for_a_person_in_the_training_data_says_so():
+    assert all(intent_rules.asks_for_person(normalize(text)) for text in _examples("request_human"))
+
+
+@pytest.mark.parametrize("text", ["还剩一个在等小二处理", "维权等平台小二介入了", "上次小二说可以退"])
+def test_mentioning_a_person_is_not_asking_for_one(text):
+    assert not intent_rules.asks_for_person(normalize(text))
+
+
+@pytest.mark.parametrize("text, how", [
+    ("我想把账期保障关了，怎么操作啊", True), ("账期保障在哪关", True),
+    ("账期保障能关掉吗", False), ("怎么知道我符合不符合退出条件", False), ("我想退出账期保障", False),
+])
+def test_how_do_i_is_told_from_can_i(text, how):
+    assert intent_rules.asks_how(normalize(text)) is how

@@ -66,6 +66,18 @@ def test_most_sentences_are_read_exactly():
     ("维权马上就结束了", None, Fact.DISPUTE, Answer.YES),
     ("我们店不做强制类目的 维权上礼拜也都关了", None, Fact.FORCED, Answer.NO),
     ("我们店不做强制类目的 维权上礼拜也都关了", None, Fact.DISPUTE, Answer.NO),
+    ("不知道 没看", Fact.DISPUTE, Fact.DISPUTE, Answer.UNKNOWN),  # not looked: not a "no"
+    ("不对不对 那几个链接上周就下架了", Fact.COVERED, Fact.FORCED, Answer.NO),  # a correction of the earlier answer
+    ("店里卖的全是普通类目", None, Fact.FORCED, Answer.NO),  # named to be denied
 ])
 def test_the_reading_rules_that_matter_most(text, pending, fact, expected):
     assert read_facts(text, normalize, pending).get(fact) is expected
+
+
+@pytest.mark.parametrize("text, pending", [
+    ("不对不对 那几个链接上周就下架了", Fact.COVERED),  # "不对" corrects; it does not answer the 保证金 question
+    ("卖的不是普通类目", None), ("普通类目的商品也会被维权吗", None),
+])
+def test_what_is_not_said_is_not_recorded(text, pending):
+    found = read_facts(text, normalize, pending)
+    assert Fact.COVERED not in found and found.get(Fact.FORCED) is not Answer.YES

@@ -1,10 +1,11 @@
 """Run the evaluation set against a running bot (REST channel + tracker API).
 
-As a script, against `make run`:  .venv/bin/python -m tests.eval.run [URL]
-It prints the figures and writes results/eval.json with every failure.
+As a script, against `make run`:  .venv/bin/python -m tests.eval.run [URL] [TOKEN] [--set fresh]
+It prints the figures and writes results/eval.json (results/eval-fresh.json for
+the set in tests/eval/fresh/) with every failure.
 """
+import argparse
 import json
-import sys
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -21,8 +22,12 @@ REPORT = PROJECT_DIR / "results" / "eval.json"
 WORKERS = 4
 
 
-def load(name: str) -> List[Dict[str, Any]]:
-    return yaml.safe_load((EVAL_DIR / name).read_text(encoding="utf-8"))
+def load(name: str, folder: str = "") -> List[Dict[str, Any]]:
+    return yaml.safe_load((EVAL_DIR / folder / name).read_text(encoding="utf-8"))
+
+
+def report_path(folder: str = "") -> Path:
+    return REPORT.with_name(f"eval-{folder}.json") if folder else REPORT
 
 
 class RestClient:
@@ -81,9 +86,10 @@ def _run(cases: List[Dict[str, Any]], one: Callable[[Dict[str, Any]], Dict[str, 
         return list(pool.map(one, cases))
 
 
-def evaluate(client: RestClient) -> Dict[str, Any]:
-    singles = _run(load("single_messages.yml"), lambda c: _single(client, c))
-    conversations = _run(load("conversations.yml"), lambda c: _conversation(client, c))
+def evaluate(client: RestClient, folder: str = "") -> Dict[str, Any]:
+    """Every case of the set in tests/eval/``folder``, judged; written to ``report_path(folder)``."""
+    singles = _run(load("single_messages.yml", folder), lambda c: _single(client, c))
+    conversations = _run(load("conversations.yml", folder), lambda c: _conversation(client, c))
 
     def share(rows):
         return round(sum(r["correct"] for r in rows) / len(rows), 4)
@@ -99,19 +105,25 @@ def evaluate(client: RestClient) -> Dict[str, Any]:
         "failed_singles": [r for r in singles if not r["correct"]],
         "failed_conversations": [r for r in conversations if not r["correct"]],
     }
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    path = report_path(folder)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    report["path"] = str(path)
     return report
 
 
 def summary(report: Dict[str, Any]) -> str:
     return (f"single messages {report['single_correct']:.1%} correct of {report['single_messages']}, "
             f"conversations {report['conversations_correct']:.1%} of {report['conversations']}, "
-            f"hard failures {report['hard_failures']} (details in {REPORT})")
+            f"hard failures {report['hard_failures']} (details in {report.get('path', REPORT)})")
 
 
 if __name__ == "__main__":
-    url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5005"
-    result = evaluate(RestClient(url, token=(sys.argv[2] if len(sys.argv) > 2 else None)))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", nargs="?", default="http://127.0.0.1:5005")
+    parser.add_argument("token", nargs="?")
+    parser.add_argument("--set", dest="folder", default="", help="a folder of tests/eval/ (e.g. fresh)")
+    args = parser.parse_args()
+    result = evaluate(RestClient(args.url, token=args.token), args.folder)
     print(summary(result))
     print(json.dumps(result["single_by_class"], ensure_ascii=False))
