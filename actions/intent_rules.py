@@ -24,7 +24,7 @@ OTHER_PRODUCTS = ("88vip", "花呗", "余额宝", "天猫", "速卖通", "抖店
                   "天天特卖", "极速回款", "提前收款", "信用购", "先用后付", "退货宝", "极速退款", "淘宝直播")
 # The speaker is a buyer, not a seller.
 BUYER_CUES = ("我是买家", "我是个买家", "作为买家", "我是消费者", "我买的东西", "我买了个", "我网购",
-              "买家这边", "我是顾客", "我是买东西的", "我在淘宝买")
+              "买家这边", "我是顾客", "我是买东西的", "我在淘宝买", "我买家", "我是买方")
 # Words that keep a message about 账期保障 itself.
 OWN_TOPIC = ("账期",)
 # Intents that are replies or small talk, and the longest message each may be.
@@ -37,6 +37,8 @@ CAN_EXIT = re.compile(r"(?<![才就再不])(能|可以|可不可以|能不能|�
 HOW_OR_WHY = ("怎么", "如何", "在哪", "哪里", "哪儿", "步骤", "退出流程", "操作流程", "流程是", "入口", "路径", "手机", "电脑", "app", "端",
               "为什么", "为啥", "不了", "不掉", "失败", "再开", "再加", "再参加", "再申请", "重新", "还能开",
               "多久", "什么时候", "之后", "以后", "后钱", "影响", "几次", "多少", "必须", "程度", "是不是")
+# "那保证金能退吗" asks about the deposit, not about leaving 账期保障.
+_OTHER_TOOL_BEFORE = re.compile(r"(保证金|订单险)(的钱)?(也|还|就|现在)?$")
 # "是不是可以直接退了" asks whether the shop can exit; other "是不是" ask how or why.
 _IS_IT_POSSIBLE = re.compile(r"是不是(就|都|已经|现在)?(可以|能)")
 # A question ends here (or the text goes on with another one).
@@ -64,8 +66,10 @@ def is_other_product(text: str) -> bool:
 # Asking for a person says so: "转人工", "叫小二来", "有没有真人"; "还剩一个在等小二处理" does not.
 _ASKS_FOR_PERSON = re.compile(r"人工|真人|活人|客服|机器人|转|叫|找|让|换人|接|联系|跟.{0,4}(说|聊)|有没有.{0,4}(在|人)|"
                               r"人呢|在哪|出来|投诉|human|agent|person")
-# "How do I…" words: a message with one asks for the steps, not for the check.
-HOW_CUES = ("怎么操作", "怎么弄", "怎么关", "怎么退", "怎么取消", "怎么解除", "如何", "在哪", "哪里", "步骤", "入口")
+# "How do I…" and "why / what is…" words: a message with one asks for steps or an
+# explanation, not for the check ("我想把账期保障关了，怎么操作", "这笔冻结到底咋回事").
+HOW_OR_WHY_CUES = ("怎么操作", "怎么弄", "怎么关", "怎么退", "怎么取消", "怎么解除", "如何", "在哪", "哪里", "步骤",
+                   "入口", "怎么回事", "咋回事", "为什么", "为啥", "意思", "是什么", "是啥")
 
 
 def asks_for_person(text: str) -> bool:
@@ -73,10 +77,10 @@ def asks_for_person(text: str) -> bool:
     return bool(_ASKS_FOR_PERSON.search(text))
 
 
-def asks_how(text: str) -> bool:
-    """Whether normalised ``text`` asks how to do something and not whether the shop can exit."""
+def asks_how_or_why(text: str) -> bool:
+    """Whether normalised ``text`` asks how to do something, or why, and not whether the shop can exit."""
     compact = re.sub(r"\s", "", text)
-    return any(cue in compact for cue in HOW_CUES) and not asks_whether_exit_possible(text)
+    return any(cue in compact for cue in HOW_OR_WHY_CUES) and not asks_whether_exit_possible(text)
 
 
 def about_own_topic(text: str) -> bool:
@@ -97,7 +101,12 @@ def asks_whether_exit_possible(text: str) -> bool:
     Not "how do I exit", "why can't I", or "can I join again later".
     """
     text = re.sub(r"\s", "", text)
-    return bool(CAN_EXIT.search(text)) and not any(cue in _IS_IT_POSSIBLE.sub("", text) for cue in HOW_OR_WHY)
+    match = CAN_EXIT.search(text)
+    if not match:
+        return False
+    if _OTHER_TOOL_BEFORE.search(text[:match.start()]) and "账期" not in text[match.start():match.end() + 4]:
+        return False
+    return not any(cue in _IS_IT_POSSIBLE.sub("", text) for cue in HOW_OR_WHY)
 
 
 # "不清楚有没有维权" states a doubt; it asks nothing.

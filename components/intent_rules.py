@@ -9,7 +9,7 @@ Runs after the classifiers and gates; the rules are ``actions.intent_rules``
 - a long message classified as a bare reply or small talk ("没有", "好的") →
   the next intent that is not one;
 - a mention of a person that does not ask for one ("还剩一个在等小二处理") is not
-  ``request_human``; "how do I…" ("我想把账期保障关了，怎么操作") is not ``ask_can_exit``:
+  ``request_human``; "how do I…" / "why…" ("我想把账期保障关了，怎么操作") is not ``ask_can_exit``:
   the next likeliest intent instead;
 - "can I exit?" asked ("能关掉吗", "我符合条件吗") → ``ask_can_exit``; so is a
   plain statement of shop facts ("哦不对 还有一个维权没完"), which changes the
@@ -59,11 +59,11 @@ class IntentRules(NormalizingComponent):
         return selected.get("confidence", 0.0)
 
     @staticmethod
-    def _next_intent(message: Message, intent: Text, excluded: Set[Text] = frozenset()) -> Text:
-        """The likeliest intent after ``intent`` (and ``excluded``); the fallback if none."""
+    def _next_intent(message: Message, rejected: Set[Text]) -> Text:
+        """The likeliest intent not ``rejected``; the fallback if none."""
         ranking = [r.get(INTENT_NAME_KEY) for r in message.get(INTENT_RANKING_KEY) or []]
-        others = [name for name in ranking if name and name not in (intent, DEFAULT_NLU_FALLBACK_INTENT_NAME)
-                  and name not in excluded]
+        others = [name for name in ranking if name and name != DEFAULT_NLU_FALLBACK_INTENT_NAME
+                  and name not in rejected]
         return others[0] if others else DEFAULT_NLU_FALLBACK_INTENT_NAME
 
     def _corrected(self, message: Message) -> Text:
@@ -73,13 +73,16 @@ class IntentRules(NormalizingComponent):
             return intent
         if intent_rules.is_other_product(text):
             return "out_of_scope"
+        rejected: Set[Text] = set()
+        if (intent == "request_human" and not intent_rules.asks_for_person(text)) or (
+                intent == "ask_can_exit" and intent_rules.asks_how_or_why(text)):
+            rejected.add(intent)
+            intent = self._next_intent(message, rejected)
+        if intent_rules.too_long_for_reply(intent, text):
+            rejected |= {intent, *intent_rules.REPLY_INTENTS}
+            intent = self._next_intent(message, rejected)
         if intent == "out_of_scope" and intent_rules.about_own_topic(text) and self._topic_confidence(message) >= SURE_TOPIC:
             return "faq"
-        if (intent == "request_human" and not intent_rules.asks_for_person(text)) or (
-                intent == "ask_can_exit" and intent_rules.asks_how(text)):
-            intent = self._next_intent(message, intent)
-        if intent_rules.too_long_for_reply(intent, text):
-            intent = self._next_intent(message, intent, excluded=set(intent_rules.REPLY_INTENTS))
         if intent in KEPT_INTENTS:
             return intent
         if intent_rules.asks_whether_exit_possible(text):

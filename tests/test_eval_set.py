@@ -1,10 +1,9 @@
-"""The evaluation set (tests/eval/) through the real servers, judged as a seller would.
+"""The evaluation sets (tests/eval/ and tests/eval/fresh/) through the real servers, judged as a seller would.
 
 Hard failures (a reply contradicting a stated fact, a wrong verdict) fail the
-test, each listed. Conversations must be 95% right (issue #11's bar; 97.1% on
-2026-11-28). Single messages are at 93.6%, below that bar: the test holds a 90%
-floor against regressions until they reach it (docs/understanding.md).
-The set is never trained on: the first test checks that.
+test, each listed; so does less than 95% right on single messages or on
+conversations (issue #11's bar), on either set. Figures: docs/understanding.md.
+The sets are never trained on: the first test checks that.
 """
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
@@ -16,7 +15,8 @@ from tests.eval.run import RestClient, evaluate, load, summary
 pytestmark = pytest.mark.model
 
 MIN_CORRECT_CONVERSATIONS = 0.95
-MIN_CORRECT_SINGLE = 0.90  # floor against regressions; the target is 0.95
+MIN_CORRECT_SINGLE = 0.95
+SETS = ["", "fresh"]  # tests/eval/ (written first) and tests/eval/fresh/ (written later, by another helper)
 TOKEN = "eval-token"
 # Replies such as "有", "没有", "你好" are in any data set; longer sentences may not be shared.
 SHORTEST_SHARED = 7
@@ -26,9 +26,10 @@ def _normalised(text):
     return "".join(text.split()).strip("？?。!！~")
 
 
-def test_the_evaluation_set_is_large_varied_and_never_trained_on():
-    singles, conversations = load("single_messages.yml"), load("conversations.yml")
-    assert len(singles) >= 400 and len(conversations) >= 80
+@pytest.mark.parametrize("folder, min_singles, min_conversations", [("", 400, 80), ("fresh", 150, 25)])
+def test_the_evaluation_set_is_large_varied_and_never_trained_on(folder, min_singles, min_conversations):
+    singles, conversations = load("single_messages.yml", folder), load("conversations.yml", folder)
+    assert len(singles) >= min_singles and len(conversations) >= min_conversations
     asked = {_normalised(c["text"]) for c in singles}
     asked |= {_normalised(t["user"]) for c in conversations for t in c["turns"]}
     trained = {_normalised(m.get("text")) for m in load_data(str(PROJECT_DIR / "data" / "nlu")).training_examples}
@@ -39,14 +40,20 @@ def test_the_evaluation_set_is_large_varied_and_never_trained_on():
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def reports(tmp_path_factory):
     server = BotServer(tmp_path_factory.mktemp("eval"), env={"RASA_AUTH_TOKEN": TOKEN}).start()
     try:
-        result = evaluate(RestClient(server.url, token=TOKEN))
+        results = {folder: evaluate(RestClient(server.url, token=TOKEN), folder) for folder in SETS}
     finally:
         server.stop_all()
-    print("\n" + summary(result))
-    return result
+    for folder, result in results.items():
+        print(f"\n{folder or 'eval'}: " + summary(result))
+    return results
+
+
+@pytest.fixture(params=SETS, ids=["eval", "fresh"])
+def report(request, reports):
+    return reports[request.param]
 
 
 def test_no_reply_contradicts_the_seller_or_gives_a_wrong_verdict(report):
