@@ -26,8 +26,9 @@ FACT_TOPICS = {"forced_category", "what_is", "how_to_exit", "deposit", "insuranc
 # about 账期保障's hold would contradict them.
 _NOT_JOINED = re.compile(r"(没|未|没有|从来没|从没|不曾)(开|加入|参加|开通|报名|申请|签)(过)?(这个)?(账期|zqbz)|"
                          r"(账期保障|账期|zqbz)(我们|我|都|也|从来|根本)*(没|未|没有|从来没)(开|加入|参加|开通|报名)")
-HOLD_TOPICS = {"hold_rules", "why_join", "what_is", "money_after_exit", "aftersales_during_hold", "exit_fails",
-               "how_to_exit", "other_15_days"}
+HOLD_TOPICS = {"hold_rules", "why_join", "what_is", "money_after_exit", "aftersales_during_hold", "other_15_days"}
+# Why a shop that never joined is told it cannot exit is not in the material.
+EXIT_TOPICS = {"exit_fails", "how_to_exit", "dispute_blocks_exit", "exit_timing"}
 
 
 def _topic(intent: Optional[Text], topic: Optional[Text]) -> Optional[Text]:
@@ -85,6 +86,8 @@ def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
             chosen = ["utter_out_of_scope"]
         elif not_joined and topic in HOLD_TOPICS:
             chosen = ["utter_hold_not_from_zqbz"]
+        elif not_joined and topic in EXIT_TOPICS:
+            chosen = ["utter_out_of_scope"]
         elif known and (topic in CAUSE_TOPICS or (topic in FACT_TOPICS and says_exit_fails(text))):
             chosen = cause_responses(facts)
         else:

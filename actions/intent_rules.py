@@ -52,13 +52,18 @@ LONG_MESSAGE = 24
 _SPOKEN_BREAK = re.compile(r"[,，.。!！?？;；\s~…]+|然后|就是|但是|可是|不过|所以|结果|[啊呀嘛吧哈](?=.)")
 
 
+# Another product's own 账期: "1688账期保障怎么退", "天猫的账期".
+_OTHERS_ZHANGQI = re.compile("(" + "|".join(map(re.escape, OTHER_PRODUCTS)) + r")(的|那边的|那个|上的)?账期")
+
+
 def is_other_product(text: str) -> bool:
     """Whether normalised ``text`` is about another product, or asked by a buyer.
 
     A buyer is declined even about 账期保障 (the bot serves sellers); another
-    product only when 账期保障 itself is not named.
+    product when 账期保障 itself is not named, or when the 账期 named is that
+    product's ("1688的账期").
     """
-    if any(word in text for word in BUYER_CUES):
+    if any(word in text for word in BUYER_CUES) or _OTHERS_ZHANGQI.search(text):
         return True
     return not any(word in text for word in OWN_TOPIC) and any(word in text for word in OTHER_PRODUCTS)
 

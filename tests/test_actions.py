@@ -316,6 +316,11 @@ async def test_a_seller_who_never_joined_is_not_answered_as_if_they_had(domain, 
     assert sent == ["utter_hold_not_from_zqbz"]
 
 
+async def test_a_seller_who_never_joined_asking_why_the_exit_fails_is_told_the_material_does_not_say(domain):
+    sent = await _answer(domain, "我没开过账期保障啊 为啥说我退不了", response_selector={"faq": {"response": _faq("exit_fails")}})
+    assert sent == ["utter_out_of_scope"]
+
+
 @pytest.mark.parametrize("text", ["开了账期保障钱压几天", "没开订单险 账期保障怎么退", "我没退出账期保障 钱还压着"])
 def test_saying_one_never_joined_is_told_from_other_negations(text):
     assert not says_not_joined(text)

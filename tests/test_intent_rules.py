@@ -46,7 +46,8 @@ def test_can_i_exit_is_told_from_how_and_why(text, can_exit):
     ("88vip的钱什么时候到账", True), ("花呗分期的钱什么时候到账", True), ("抖店保证金怎么退", True),
     ("我是买家，卖家说他开了账期保障，我退货有保障吗", True),  # the bot serves sellers
     ("天猫和账期保障什么关系", False),  # names 账期: the model decides
-    ("我是买家 退款多久到账", True), ("我买家 卖家说账期保障压着钱退不了款", True), ("账期保障怎么退出", False), ("有个买家在维权", False),
+    ("我是买家 退款多久到账", True), ("1688账期保障怎么退", True), ("1688的账期支付是什么", True),
+    ("天猫的账期保障怎么关", True), ("我买家 卖家说账期保障压着钱退不了款", True), ("账期保障怎么退出", False), ("有个买家在维权", False),
 ])
 def test_other_products_and_buyers(text, other):
     assert intent_rules.is_other_product(normalize(text)) is other
