@@ -9,6 +9,8 @@ RASA      := $(VENV)/bin/rasa
 STAMP     := $(VENV)/.installed
 MODEL     := models/zqbz.tar.gz
 SOCKETIO  := web/widget/vendor/socket.io.min.js
+# Makes the plain `rasa` command of .venv read the same settings as `make run` (scripts/rasa_env.py).
+RASA_ENV  := $(VENV)/lib/python3.10/site-packages/zqbz_rasa_env.pth
 CHROMIUM  ?= /usr/bin/chromium
 
 export RASA_PORT   ?= 5005
@@ -55,7 +57,12 @@ $(SOCKETIO): package.json package-lock.json
 	mkdir -p $(@D)
 	cp node_modules/socket.io-client/dist/socket.io.min.js $@
 
-install: $(STAMP) $(SOCKETIO) ## create .venv (Python 3.10) and fetch the widget's socket.io client
+# The plain rasa commands (rasa shell, rasa run, rasa run actions, rasa test)
+# fill in the settings endpoints.yml and credentials.yml expand, as make run does.
+$(RASA_ENV): scripts/rasa_env.py $(STAMP)
+	$(PY) scripts/rasa_env.py --pth > $@
+
+install: $(STAMP) $(SOCKETIO) $(RASA_ENV) ## create .venv (Python 3.10), fetch the widget's socket.io client, let plain `rasa` commands work
 
 # Headless Chromium for the browser tests, with Chinese and emoji fonts for the
 # screenshots (Debian's packages; Playwright drives the browser).
@@ -79,7 +86,7 @@ services: ## install PostgreSQL and Redis for the serving tests (Debian, as root
 	  else echo "error: install Debian's packages $(SERVICE_PACKAGES)" >&2; exit 1; fi; fi
 
 # Retrain only when something the model is built from changed.
-$(MODEL): $(STAMP) $(NLU_INPUTS)
+$(MODEL): $(STAMP) $(RASA_ENV) $(NLU_INPUTS)
 	$(RASA) train --fixed-model-name zqbz --out models
 	@touch $@
 
@@ -91,7 +98,7 @@ run: $(MODEL) $(SOCKETIO) ## install, train if needed, serve Rasa (:5005), actio
 shell: $(MODEL) ## talk to the bot in this terminal (action server + rasa shell)
 	@scripts/serve.sh --shell
 
-test-unit: $(STAMP) ## tests that need no model
+test-unit: $(STAMP) $(RASA_ENV) ## tests that need no model
 	$(PY) -m pytest -m "not model" tests
 
 validate: $(STAMP) ## rasa data validate and the project's data checks

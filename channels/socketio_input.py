@@ -13,6 +13,13 @@ a message that cannot be passed on gets a polite reply on the same socket and
 never reaches the conversation. Payloads above MAX_SOCKET_BYTES are refused by
 engine.io itself.
 
+Engine.io answers cross-origin HTTP long-polling with its own CORS headers
+(for the allowed origins only). Rasa's ``--cors`` (sanic-cors) adds the same
+headers to every answer of the app, and browsers refuse an answer that carries
+``Access-Control-Allow-Origin`` twice, so polling clients (rasa-webchat starts
+with polling) never connected. The socket.io path is left to engine.io: its
+requests are marked as already handled for sanic-cors.
+
 With several Rasa instances, ``redis_url`` (SOCKETIO_REDIS_URL, set by
 scripts/serve.sh from the REDIS_* settings) makes every instance relay its
 emits through Redis (python-socketio's AsyncRedisManager), so a message for a
@@ -25,6 +32,8 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Request
+from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncRedisManager
 
 from channels.failures import apologising
@@ -109,4 +118,20 @@ class WidgetSocketIOInput(SocketIOInput):
         # Registering again replaces Rasa's handlers for these events.
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
+        self._leave_cors_to_engineio(sio)
         return blueprint
+
+    @staticmethod
+    def _leave_cors_to_engineio(sio: Any) -> None:
+        """sanic-cors skips what engine.io answers, so each answer carries one CORS header: engine.io's.
+
+        Engine.io's route (added when the blueprint joins the app) calls the
+        server's ``handle_request``; the request is marked on its way in.
+        """
+        handle = sio.eio.handle_request
+
+        async def handle_request(request: Request, *args: Any, **kwargs: Any) -> Any:
+            setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
+            return await handle(request, *args, **kwargs)
+
+        sio.eio.handle_request = handle_request

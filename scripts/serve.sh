@@ -20,36 +20,13 @@ cd "$(dirname "$0")/.."
 fail() { echo "error: $*" >&2; exit 2; }
 is_loopback() { [[ "$1" == "127.0.0.1" || "$1" == "localhost" || "$1" == "::1" ]]; }
 
-: "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}" "${WEB_PORT:=8000}" "${BIND_HOST:=127.0.0.1}"
-: "${MODEL:=models/zqbz.tar.gz}" "${MAX_REQUEST_BYTES:=262144}"
-: "${WIDGET_ORIGINS:=http://$BIND_HOST:$WEB_PORT http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}"
-: "${RASA_AUTH_TOKEN=}" "${ACTION_HOST:=127.0.0.1}" "${ACTION_TOKEN=}"
-: "${ACTION_ENDPOINT_URL:=http://127.0.0.1:$ACTION_PORT/webhook}"
-: "${TRACKER_DB:=rasa.db}" "${TRACKER_DB_URL=}"
-: "${REDIS_HOST=}" "${REDIS_PORT:=6379}" "${REDIS_DB:=1}" "${REDIS_PASSWORD=}"
-urlquote() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
-# Rasa's Helm chart hands its PostgreSQL to the container as DB_HOST, DB_PORT,
-# DB_USER, DB_PASSWORD, DB_DATABASE: the same as TRACKER_DB_URL.
-if [[ -z "$TRACKER_DB_URL" && -n "${DB_HOST:-}" ]]; then
-  TRACKER_DB_URL="postgresql://${DB_USER:-rasa}:$(urlquote "${DB_PASSWORD:-}")@$DB_HOST:${DB_PORT:-5432}/${DB_DATABASE:-rasa}"
-fi
-LOCK_STORE=in_memory SOCKETIO_REDIS_URL=
-if [[ -n "$REDIS_HOST" ]]; then
-  LOCK_STORE=stores.redis_lock.AtomicRedisLockStore  # Rasa's Redis lock store, made atomic
-  # socket.io relays between instances through Redis database REDIS_DB + 1.
-  SOCKETIO_REDIS_URL="redis://:$(urlquote "$REDIS_PASSWORD")@$REDIS_HOST:$REDIS_PORT/$((REDIS_DB + 1))"
-fi
-export RASA_PORT ACTION_PORT WEB_PORT BIND_HOST WIDGET_ORIGINS RASA_AUTH_TOKEN ACTION_HOST \
-  ACTION_TOKEN ACTION_ENDPOINT_URL TRACKER_DB TRACKER_DB_URL LOCK_STORE REDIS_HOST REDIS_PORT \
-  REDIS_DB REDIS_PASSWORD SOCKETIO_REDIS_URL
+BIN="${VENV_BIN:-.venv/bin}"  # a container image may keep its virtualenv elsewhere
+# Every setting endpoints.yml and credentials.yml expand (${VAR}), with its
+# one-machine default: scripts/rasa_env.py, which the plain `rasa` commands use too.
+settings="$("$BIN/python" scripts/rasa_env.py)" || fail "could not read the settings (scripts/rasa_env.py)"
+eval "$settings"
 # Sanic answers bigger requests with 413 before any channel reads them.
 export SANIC_REQUEST_MAX_SIZE="$MAX_REQUEST_BYTES"
-# Chat-platform connectors (credentials.yml): empty secrets leave them switched off.
-: "${DINGTALK_APP_SECRET=}" "${DINGTALK_API_BASE:=https://oapi.dingtalk.com}"
-: "${WECOM_CORP_ID=}" "${WECOM_TOKEN=}" "${WECOM_AES_KEY=}" "${WECOM_SECRET=}" "${WECOM_AGENT_ID=}"
-: "${WECOM_API_BASE:=https://qyapi.weixin.qq.com}"
-export DINGTALK_APP_SECRET DINGTALK_API_BASE WECOM_CORP_ID WECOM_TOKEN WECOM_AES_KEY WECOM_SECRET \
-  WECOM_AGENT_ID WECOM_API_BASE
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
@@ -63,7 +40,6 @@ fi
 if [[ "$WIDGET_ORIGINS" == *"*"* ]]; then
   fail "WIDGET_ORIGINS must list origins; '*' is not allowed"
 fi
-BIN="${VENV_BIN:-.venv/bin}"  # a container image may keep its virtualenv elsewhere
 
 start_actions() {
   "$BIN/python" scripts/action_server.py &

@@ -195,6 +195,20 @@ def test_other_origins_are_refused(bot):
     assert headers.get("Access-Control-Allow-Origin") == bot.web_url
 
 
+def test_socketio_polling_answers_carry_exactly_one_cors_header(bot):
+    """Browsers refuse an answer with Access-Control-Allow-Origin twice (Rasa's --cors and engine.io)."""
+    import http.client
+    from urllib.parse import urlsplit
+    host = urlsplit(bot.url)
+    for origin, status, expected in [(bot.web_url, 200, [bot.web_url]), ("http://evil.example", 400, [])]:
+        connection = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+        connection.request("GET", "/socket.io/?EIO=4&transport=polling", headers={"Origin": origin})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == status
+        assert (response.headers.get_all("Access-Control-Allow-Origin") or []) == expected
+
+
 def test_screenshot_desktop_and_phone(browser, bot):
     """Pictures for the README (`make screenshots` writes them to docs/)."""
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -1,7 +1,8 @@
 /*
  * 账期保障助手 chat widget. Embed with one tag:
  *   <script src="https://your.host/widget/chat-widget.js" data-bot-url="https://bot.host" defer></script>
- * Optional: data-open="true" (start open), data-timeout="15000" (ms to wait for a reply).
+ * Optional: data-open="true" (start open), data-timeout="15000" (ms to wait for a reply),
+ *   data-transports="polling" (socket.io transports in order; default "websocket polling").
  *
  * Talks to the Rasa server over socket.io (vendor/socket.io.min.js, next to this file) and falls back to
  * the REST channel when socket.io cannot connect. Everything from the bot or the user is inserted as text
@@ -21,6 +22,7 @@
   var RETRY_EVERY_MS = 3000;
   var QUIET_AFTER_REPLY_MS = 800;
   var KEY = "zqbz-chat:" + BOT_URL;
+  var TRANSPORTS = (script.getAttribute("data-transports") || "websocket polling").split(/[\s,]+/).filter(Boolean);
 
   var TEXT = {
     title: "账期保障助手",
@@ -423,7 +425,7 @@
     socket = window.io(BOT_URL, {
       path: "/socket.io",
       query: { sender: senderId },  // routing key for the load balancer, as above
-      transports: ["websocket", "polling"],
+      transports: TRANSPORTS,
       reconnection: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: RETRY_EVERY_MS
