@@ -79,13 +79,21 @@ def settings(env: Mapping[str, str]) -> Dict[str, str]:
 
 
 def _this_machine() -> list:
-    """This machine's name and addresses, as another machine's browser may reach it."""
+    """This machine's address on its default route and its name, as another machine's browser may reach it."""
+    found = []
+    try:  # connecting a UDP socket sends nothing; it picks the outgoing interface
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))
+            found.append(probe.getsockname()[0])
+    except OSError:
+        pass
     name = socket.gethostname()
     try:
-        addresses = socket.gethostbyname_ex(name)[2]
+        found += socket.gethostbyname_ex(name)[2]
     except OSError:
-        addresses = []
-    return [name] + [a for a in addresses if not a.startswith("127.")]
+        pass
+    addresses = [a for a in dict.fromkeys(found) if not a.startswith(("127.", "0."))]
+    return addresses + [name]
 
 
 def apply_to_rasa_cli() -> None:

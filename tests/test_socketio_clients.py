@@ -155,3 +155,27 @@ def test_the_widget_converses_over_polling_alone(open_page, bot):
     assert "1. 打开千牛卖家中心" in _wait_for_more(page, ".zqbz-bot", before)
     assert page.websockets == []  # polling alone carried the conversation
     assert not page.errors, page.errors
+
+
+def test_the_demo_page_works_from_another_machine_when_bound_beyond_loopback(browser, tmp_path):  # noqa: F811
+    """BIND_HOST=0.0.0.0: the page reached by this machine's address talks to the bot on that address."""
+    from scripts.rasa_env import _this_machine
+    host = _this_machine()[0]  # the address another machine would use (the name, if there is none)
+    server = BotServer(tmp_path, env={"BIND_HOST": "0.0.0.0", "RASA_AUTH_TOKEN": "bind-test-token"})
+    for part in ("actions", "rasa", "web"):
+        server.start(part)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"http://{host}:{server.web_port}/")
+        bot_url = page.get_attribute("script[data-bot-url]", "data-bot-url")
+        assert bot_url == f"http://{host}:{server.rasa_port}"
+        page.click(".zqbz-launcher")
+        page.wait_for_function("document.querySelector('.zqbz-root').dataset.transport === 'socket'")
+        before = page.locator(".zqbz-bot").count()
+        page.fill(".zqbz-input", "账期保障怎么退出")
+        page.press(".zqbz-input", "Enter")
+        assert "1. 打开千牛卖家中心" in _wait_for_more(page, ".zqbz-bot", before)
+    finally:
+        context.close()
+        server.stop_all()
