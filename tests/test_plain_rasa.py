@@ -1,6 +1,6 @@
 """The plain Rasa commands work from the project root with nothing but the virtualenv (issue #12).
 
-`rasa run actions`, `rasa run` and `rasa shell` are started as a Rasa user would,
+`rasa run actions`, `rasa run`, `rasa shell` and `rasa interactive` are started as a Rasa user would,
 with an environment that has none of the project's settings: the virtualenv's
 `.pth` file (scripts/rasa_env.py, written by `make install`) fills in what
 endpoints.yml and credentials.yml expand. Only ports and the SQLite file are
@@ -85,32 +85,52 @@ def test_rasa_run_alone_answers_over_rest(plain_actions):
         _stop(process)
 
 
-def test_rasa_shell_answers_in_the_terminal(plain_actions):
-    """`rasa shell` needs a terminal: it gets a pseudo-terminal, as if a person typed."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([RASA, "shell", "--model", MODEL, "--port", str(free_port())], cwd=PROJECT_DIR,
-                               env={**plain_actions, "TERM": "dumb"}, stdin=follower, stdout=follower,
-                               stderr=follower, close_fds=True)
-    os.close(follower)
-    seen = b""
+class _Terminal:
+    """A command on a pseudo-terminal, as if a person sat at it (rasa shell and rasa interactive need one)."""
 
-    def read_until(marker: bytes, seconds: int) -> bool:
-        nonlocal seen
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and marker not in seen:
-            ready, _, _ = select.select([leader], [], [], 0.5)
+    def __init__(self, args, env):
+        self.leader, follower = pty.openpty()
+        self.process = subprocess.Popen(args, cwd=PROJECT_DIR, env={**env, "TERM": "dumb"}, stdin=follower,
+                                        stdout=follower, stderr=follower, close_fds=True)
+        os.close(follower)
+        self.seen = b""
+
+    def wait_for(self, marker: str, seconds: int) -> None:
+        wanted, deadline = marker.encode("utf-8"), time.monotonic() + seconds
+        while time.monotonic() < deadline and wanted not in self.seen:
+            ready, _, _ = select.select([self.leader], [], [], 0.5)
             if ready:
                 try:
-                    seen += os.read(leader, 65536)
+                    self.seen += os.read(self.leader, 65536)
                 except OSError:
                     break
-        return marker in seen
+        assert wanted in self.seen, self.seen.decode("utf-8", "replace")[-2000:]
 
+    def type(self, text: str) -> None:
+        os.write(self.leader, (text + "\r").encode("utf-8"))
+
+    def close(self) -> None:
+        _stop(self.process)
+        os.close(self.leader)
+
+
+def test_rasa_shell_answers_in_the_terminal(plain_actions):
+    terminal = _Terminal([RASA, "shell", "--model", MODEL, "--port", str(free_port())], plain_actions)
     try:
-        assert read_until("Bot loaded".encode(), 180), seen.decode("utf-8", "replace")[-2000:]
-        os.write(leader, "账期保障怎么退出\r".encode("utf-8"))
-        assert read_until(STEPS.encode("utf-8"), 60), seen.decode("utf-8", "replace")[-2000:]
-        os.write(leader, b"/stop\r")
+        terminal.wait_for("Bot loaded", 180)
+        terminal.type("账期保障怎么退出")
+        terminal.wait_for(STEPS, 60)
+        terminal.type("/stop")
     finally:
-        _stop(process)
-        os.close(leader)
+        terminal.close()
+
+
+def test_rasa_interactive_starts_and_reads_a_message(plain_actions):
+    terminal = _Terminal([RASA, "interactive", "--model", MODEL, "--port", str(free_port()),
+                          "--skip-visualization"], plain_actions)
+    try:
+        terminal.wait_for("Your input", 240)
+        terminal.type("账期保障怎么退出")
+        terminal.wait_for("with intent 'faq'", 60)  # it asks whether the NLU reading is right
+    finally:
+        terminal.close()
