@@ -8,7 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answer_plan import (DEFAULT_SUBJECT, answers_for, asked_topics, causes_before_check,
                                  conversation_subject, follow_up_topic, says_exit_fails)
-from actions.slots import facts_from_slots
+from actions.read_shop_facts import read_and_record
 
 
 class ActionAnswer(Action):
@@ -22,7 +22,7 @@ class ActionAnswer(Action):
     ) -> List[EventType]:
         message = tracker.latest_message
         text = message.get("text") or ""
-        facts = facts_from_slots(tracker.slots)
+        facts, recorded = read_and_record(tracker)
         starts_check = (message.get("intent") or {}).get("name") == "ask_can_exit"
         subject = conversation_subject(tracker.events) if starts_check else DEFAULT_SUBJECT
         follow_up = follow_up_topic(message, subject) if subject != DEFAULT_SUBJECT else None
@@ -30,7 +30,7 @@ class ActionAnswer(Action):
             # "以后能退吗" right after a question on 保证金 asks about the 保证金, not the check.
             for name in answers_for([follow_up], facts, text):
                 dispatcher.utter_message(response=name)
-            return [FollowupAction("action_listen")]
+            return recorded + [FollowupAction("action_listen")]
         names = answers_for(asked_topics(message), facts, text)
         if starts_check and says_exit_fails(text):
             causes = causes_before_check(facts)
@@ -41,4 +41,4 @@ class ActionAnswer(Action):
             dispatcher.utter_message(response="utter_start_exit_check")
         elif not names:
             dispatcher.utter_message(response="utter_default")
-        return []
+        return recorded

@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answer_plan import answers_for, conversation_subject, follow_up_topic, says_exit_fails
 from actions.handoff import NOT_UNDERSTOOD, failed_twice
-from actions.slots import facts_from_slots
+from actions.read_shop_facts import read_and_record
 from actions.handover import hand_over
 
 MAX_SUGGESTIONS = 3
@@ -86,24 +86,25 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         message = tracker.latest_message
+        facts, recorded = read_and_record(tracker)
         topic = follow_up_topic(message, conversation_subject(tracker.events))
         if not topic and says_exit_fails(message.get("text") or "") and _likeliest_intent(message) == "faq":
             topic = "exit_fails"  # "不是维权的问题 还是退不掉": it says so in words
         if topic:  # "一年多少钱" right after 订单险: read as "订单险一年多少钱"
-            for name in answers_for([topic], facts_from_slots(tracker.slots), message.get("text") or ""):
+            for name in answers_for([topic], facts, message.get("text") or ""):
                 dispatcher.utter_message(response=name)
-            return []
+            return recorded
         if failed_twice(tracker.events):
             return hand_over(dispatcher, tracker, NOT_UNDERSTOOD)
         if _likeliest_intent(tracker.latest_message) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
-            return []
+            return recorded
         buttons = suggestions(tracker.latest_message, domain)
         if len(buttons) < MIN_MENU:
             dispatcher.utter_message(response="utter_default")
-            return []
+            return recorded
         clarify = (domain.get("responses", {}).get("utter_clarify") or [{}])[0]
         none_title = (clarify.get("metadata") or {}).get("none_of_these")
         buttons.append({"title": none_title, "payload": "/out_of_scope"})
         dispatcher.utter_message(response="utter_clarify", buttons=buttons)
-        return []
+        return recorded

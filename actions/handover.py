@@ -8,6 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import webhook
 from actions.handoff import REQUESTED, handoff_payload
+from actions.read_shop_facts import read_and_record
 from actions.settings import handoff_webhook_url
 
 HANDOFF_RESPONSES = {REQUESTED: "utter_handover", "not_understood": "utter_handover_not_understood"}
@@ -16,10 +17,11 @@ HANDOFF_RESPONSES = {REQUESTED: "utter_handover", "not_understood": "utter_hando
 def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> List[EventType]:
     """Tell the seller, notify the agents' webhook (in the background), pause the bot."""
     dispatcher.utter_message(response=HANDOFF_RESPONSES[reason])
-    webhook.notify(handoff_webhook_url(),
-                   handoff_payload(tracker.sender_id, reason, tracker.events, tracker.slots))
-    return [SlotSet("handoff_reason", reason), SlotSet("requested_slot", None),
-            ActiveLoop(None), ConversationPaused()]
+    _, recorded = read_and_record(tracker)  # "转人工 我店里还有个维权": the agents see that too
+    slots = {**tracker.slots, **{event["name"]: event["value"] for event in recorded}}
+    webhook.notify(handoff_webhook_url(), handoff_payload(tracker.sender_id, reason, tracker.events, slots))
+    return recorded + [SlotSet("handoff_reason", reason), SlotSet("requested_slot", None),
+                       ActiveLoop(None), ConversationPaused()]
 
 
 class ActionHandOver(Action):

@@ -200,9 +200,16 @@ FOLLOW_UP_SUBJECTS = ("账期保障", "保证金", "订单险", "维权", "强�
 MAX_FOLLOW_UP = 16  # longer messages say what they are about
 
 
+# A question that points back at what was said before: "那之前的钱呢", "那开它有啥用", "还能退吗";
+# or one too short to name anything ("一年多少钱", "能提前吗", "怎么交").
+_REFERS_BACK = re.compile(r"^(那|那么|这|它|还|也|再|然后)|它|呢$|^.{1,6}$")
+
+
 def is_follow_up(text: str) -> bool:
-    """Whether normalised ``text`` is a short question that leaves its subject out ("一年多少钱")."""
-    return (len(re.sub(r"[\W_]", "", text)) <= MAX_FOLLOW_UP and is_question(text)
+    """Whether normalised ``text`` is a short question that leaves its subject out and points back
+    ("一年多少钱", "那之前的钱呢"); each one costs the classifiers a reading per possible subject."""
+    compact = re.sub(r"[\W_]", "", text)
+    return (len(compact) <= MAX_FOLLOW_UP and is_question(text) and bool(_REFERS_BACK.search(compact))
             and not any(subject in text for subject in SUBJECTS))
 
 

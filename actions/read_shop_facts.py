@@ -1,23 +1,27 @@
-"""``action_read_shop_facts``: record what the seller says about their shop, on every message.
+"""What the seller says about their shop, read from every message they send.
 
-Rasa runs it after each user message (the ``custom`` slot mappings in
-domain.yml name it), whatever the intent: a fact stated inside an FAQ question
-counts as much as an answer to the check's own question. While the check waits
-for a fact (``requested_slot``), a bare reply is read as the answer to it.
+During the exit check Rasa runs ``action_read_shop_facts`` after each user
+message (the ``custom`` slot mappings in domain.yml name it, with the condition
+that the check is active), whatever the intent: a bare reply is read as the
+answer to the fact the check waits for (``requested_slot``), a fact stated
+inside an FAQ question counts as much. Outside the check the actions that
+answer a message (``action_answer``, ``action_clarify``, ``action_hand_over``)
+read it with :func:`read_and_record`: one remote call per message, not two.
 """
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.eligibility import Answer, Fact
+from actions.eligibility import Answer, Fact, Facts
 from actions.fact_table import BY_SLOT
 from actions.intent_rules import is_other_product
 from actions.normalization import TEXT_AS_WRITTEN, normalizer_for
 from actions.settings import dictionary_dir
 from actions.shop_facts import read_facts
+from actions.slots import facts_from_slots
 
 # TEXT_AS_WRITTEN: Rasa's parse data carries the normalised text, where the
 # seller's spaces are gone; components/text_normalizer.py keeps the original.
@@ -59,6 +63,13 @@ def answered_check_question(tracker: Tracker) -> bool:
     start = users[-1] if users else 0
     return any(e.get("event") == "slot" and e.get("name") == requested and e.get("value") is not None
                for e in tracker.events[start:])
+
+
+def read_and_record(tracker: Tracker) -> Tuple[Facts, List[EventType]]:
+    """The facts known with what the latest message states, and the slot events that record them."""
+    found = facts_in_message(tracker.latest_message, pending_fact(tracker))
+    slots = {**tracker.slots, **{fact.value: answer.value for fact, answer in found.items()}}
+    return facts_from_slots(slots), [SlotSet(fact.value, answer.value) for fact, answer in found.items()]
 
 
 class ActionReadShopFacts(Action):

@@ -344,3 +344,12 @@ async def test_saying_the_exit_fails_is_answered_even_when_the_topic_is_unsure(d
     dispatcher = CollectingDispatcher()
     await ActionClarify().run(dispatcher, tracker, domain)
     assert _sent(dispatcher)[0] == "utter_cause_ruled_out_dispute"
+
+
+async def test_the_answer_records_the_facts_its_message_states(domain):
+    """Outside the check no slot mapping reads the message: the action that answers it records the facts."""
+    tracker = make_tracker("没有维权订单为什么退不了", "faq", response_selector={"faq": {"response": _faq("exit_fails")}})
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, domain)
+    assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"} == {DISPUTE: "no"}
+    assert "utter_cause_ruled_out_dispute" in _sent(dispatcher)  # and answers with it, in the same turn

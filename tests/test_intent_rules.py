@@ -91,3 +91,11 @@ def test_mentioning_a_person_is_not_asking_for_one(text):
 ])
 def test_how_and_why_are_told_from_can_i(text, how):
     assert intent_rules.asks_how_or_why(normalize(text)) is how
+
+
+@pytest.mark.parametrize("text, follow_up", [
+    ("一年多少钱", True), ("那之前的钱呢", True), ("那开它有啥用", True), ("能提前吗", True), ("怎么交", True),
+    ("退出后钱多久能用", False), ("88VIP怎么开通", False), ("订单险一年多少钱", False),  # complete, or names its subject
+])
+def test_follow_ups_are_short_questions_that_point_back(text, follow_up):
+    assert intent_rules.is_follow_up(normalize(text)) is follow_up
