@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 from actions.answer_plan import (DEFAULT_SUBJECT, answers_for, asked_topics, causes_before_check,
                                  conversation_subject, follow_up_topic, says_exit_fails)
 from actions.read_shop_facts import read_and_record
+from actions.slots import facts_from_slots
 
 
 class ActionAnswer(Action):
@@ -22,7 +23,8 @@ class ActionAnswer(Action):
     ) -> List[EventType]:
         message = tracker.latest_message
         text = message.get("text") or ""
-        facts, recorded = read_and_record(tracker)
+        slots, recorded = read_and_record(tracker)
+        facts = facts_from_slots(slots)
         starts_check = (message.get("intent") or {}).get("name") == "ask_can_exit"
         subject = conversation_subject(tracker.events) if starts_check else DEFAULT_SUBJECT
         follow_up = follow_up_topic(message, subject) if subject != DEFAULT_SUBJECT else None

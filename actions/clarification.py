@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.answer_plan import answers_for, conversation_subject, follow_up_topic, says_exit_fails
 from actions.handoff import NOT_UNDERSTOOD, failed_twice
 from actions.read_shop_facts import read_and_record
+from actions.slots import facts_from_slots
 from actions.handover import hand_over
 
 MAX_SUGGESTIONS = 3
@@ -86,7 +87,8 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         message = tracker.latest_message
-        facts, recorded = read_and_record(tracker)
+        slots, recorded = read_and_record(tracker)
+        facts = facts_from_slots(slots)
         topic = follow_up_topic(message, conversation_subject(tracker.events))
         if not topic and says_exit_fails(message.get("text") or "") and _likeliest_intent(message) == "faq":
             topic = "exit_fails"  # "不是维权的问题 还是退不掉": it says so in words

@@ -23,12 +23,13 @@ def fact_labels(facts: Mapping[str, Any]) -> Dict[str, str]:
 def handoff_payload(conversation_id: str, reason: str, events: Iterable[Dict[str, Any]],
                     slots: Mapping[str, Any]) -> Dict[str, Any]:
     """The webhook body announcing a hand-over."""
+    facts = facts_collected(slots)
     return {
         "conversation_id": conversation_id,
         "reason": reason,
         "transcript": transcript(events),
-        "facts": facts_collected(slots),
-        "fact_labels": fact_labels(facts_collected(slots)),
+        "facts": facts,
+        "fact_labels": fact_labels(facts),
         "timestamp": time.time(),
     }
 

@@ -17,8 +17,7 @@ HANDOFF_RESPONSES = {REQUESTED: "utter_handover", "not_understood": "utter_hando
 def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> List[EventType]:
     """Tell the seller, notify the agents' webhook (in the background), pause the bot."""
     dispatcher.utter_message(response=HANDOFF_RESPONSES[reason])
-    _, recorded = read_and_record(tracker)  # "转人工 我店里还有个维权": the agents see that too
-    slots = {**tracker.slots, **{event["name"]: event["value"] for event in recorded}}
+    slots, recorded = read_and_record(tracker)  # "转人工 我店里还有个维权": the agents see that too
     webhook.notify(handoff_webhook_url(), handoff_payload(tracker.sender_id, reason, tracker.events, slots))
     return recorded + [SlotSet("handoff_reason", reason), SlotSet("requested_slot", None),
                        ActiveLoop(None), ConversationPaused()]

@@ -15,13 +15,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.eligibility import Answer, Fact, Facts
+from actions.eligibility import Answer, Fact
 from actions.fact_table import BY_SLOT
 from actions.intent_rules import is_other_product
 from actions.normalization import TEXT_AS_WRITTEN, normalizer_for
 from actions.settings import dictionary_dir
 from actions.shop_facts import read_facts
-from actions.slots import facts_from_slots
 
 # TEXT_AS_WRITTEN: Rasa's parse data carries the normalised text, where the
 # seller's spaces are gone; components/text_normalizer.py keeps the original.
@@ -65,11 +64,11 @@ def answered_check_question(tracker: Tracker) -> bool:
                for e in tracker.events[start:])
 
 
-def read_and_record(tracker: Tracker) -> Tuple[Facts, List[EventType]]:
-    """The facts known with what the latest message states, and the slot events that record them."""
+def read_and_record(tracker: Tracker) -> Tuple[Dict[Text, Any], List[EventType]]:
+    """The slots as they stand once the latest message is read, and the slot events that record what it states."""
     found = facts_in_message(tracker.latest_message, pending_fact(tracker))
     slots = {**tracker.slots, **{fact.value: answer.value for fact, answer in found.items()}}
-    return facts_from_slots(slots), [SlotSet(fact.value, answer.value) for fact, answer in found.items()]
+    return slots, [SlotSet(fact.value, answer.value) for fact, answer in found.items()]
 
 
 class ActionReadShopFacts(Action):

@@ -81,7 +81,8 @@ class IntentRules(NormalizingComponent):
         if intent_rules.too_long_for_reply(intent, text):
             rejected |= {intent, *intent_rules.REPLY_INTENTS}
             intent = self._next_intent(message, rejected)
-        if intent == "out_of_scope" and intent_rules.about_own_topic(text) and self._topic_confidence(message) >= SURE_TOPIC:
+        if (intent == "out_of_scope" and intent_rules.about_own_topic(text)
+                and self._topic_confidence(message) >= SURE_TOPIC):
             return "faq"
         if intent in KEPT_INTENTS:
             return intent

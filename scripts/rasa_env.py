@@ -34,10 +34,8 @@ def _quote(value: str) -> str:
 
 def settings(env: Mapping[str, str]) -> Dict[str, str]:
     """Every setting, from ``env`` where it is set and from the one-machine defaults where not."""
-    got = {key: value for key, value in env.items()}
-
     def get(key: str, default: str = "") -> str:
-        return got.get(key, default)
+        return env.get(key, default)
 
     values: Dict[str, str] = {
         "RASA_PORT": get("RASA_PORT", "5005"), "ACTION_PORT": get("ACTION_PORT", "5055"),
