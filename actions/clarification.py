@@ -18,10 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answer_plan import answers_for, conversation_subject, follow_up_topic, says_exit_fails
-from actions.handoff import NOT_UNDERSTOOD, failed_twice
+from actions.handoff import failed_twice
 from actions.read_shop_facts import read_and_record
 from actions.slots import facts_from_slots
-from actions.handover import hand_over
 
 MAX_SUGGESTIONS = 3
 MIN_MENU = 2  # a menu of one is a guess dressed up as a question
@@ -78,7 +77,7 @@ def _likeliest_intent(message: Dict[Text, Any]) -> Optional[Text]:
 
 
 class ActionClarify(Action):
-    """Asks "您是不是想问…", admits it did not understand, or hands over after two misses."""
+    """Asks "您是不是想问…", admits it did not understand, or offers a person after two misses."""
 
     def name(self) -> Text:
         return "action_clarify"
@@ -96,8 +95,9 @@ class ActionClarify(Action):
             for name in answers_for([topic], facts, message.get("text") or ""):
                 dispatcher.utter_message(response=name)
             return recorded
-        if failed_twice(tracker.events):
-            return hand_over(dispatcher, tracker, NOT_UNDERSTOOD)
+        if failed_twice(tracker.events):  # a person is offered, never imposed
+            dispatcher.utter_message(response="utter_offer_person")
+            return recorded
         if _likeliest_intent(tracker.latest_message) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
             return recorded

@@ -7,7 +7,6 @@ from actions.fact_table import BY_SLOT
 from channels.transcript import transcript
 
 REQUESTED = "requested"  # the seller asked for a person
-NOT_UNDERSTOOD = "not_understood"  # the bot failed to understand twice in a row
 
 
 def facts_collected(slots: Mapping[str, Any]) -> Dict[str, Any]:

@@ -1,11 +1,14 @@
 """Read the stored conversations from Rasa's tracker store (the single record).
 
-Uses the tracker store configured in endpoints.yml, through Rasa's own classes.
+Uses the tracker store configured in endpoints.yml, through Rasa's own classes,
+and the agents' index that store keeps (stores/conversation_index.py): the
+lists and figures come from the index; whole conversations are read only for
+the ones shown (the few waiting for a person).
 """
 import asyncio
 import threading
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 _lock = threading.Lock()
@@ -35,10 +38,22 @@ def events_of(conversation_id: str) -> Optional[List[Dict[str, Any]]]:
     return asyncio.run(_events(conversation_id))
 
 
-def all_conversations() -> Dict[str, List[Dict[str, Any]]]:
-    """Every stored conversation's events, by conversation id."""
-    async def collect() -> Dict[str, List[Dict[str, Any]]]:
-        found = {key: await _events(key) for key in await _tracker_store().keys()}
-        return {key: events for key, events in found.items() if events is not None}
+def _engine() -> Any:
+    store = _tracker_store()
+    return getattr(store, "engine", None) or store._tracker_store.engine  # Rasa may wrap it (fail-safe)
 
-    return asyncio.run(collect())
+
+def waiting_for_person() -> List[Tuple[str, Optional[float]]]:
+    """(conversation id, since) of the conversations waiting for a person, from the index."""
+    from stores import conversation_index
+
+    with _engine().connect() as connection:
+        return conversation_index.waiting(connection)
+
+
+def figures() -> Dict[str, Any]:
+    """The resolution figures, from the index."""
+    from stores import conversation_index
+
+    with _engine().connect() as connection:
+        return conversation_index.figures(connection)

@@ -6,14 +6,15 @@ from channels.transcript import transcript
 
 
 def paused_since(events: List[Dict[str, Any]]) -> Optional[float]:
-    """When the bot was paused, if it still is (the last pause/resume is a pause)."""
-    since = None
+    """When a person was asked for, if the conversation still waits for one (slot ``handed_over``)."""
+    waiting, since = False, None
     for event in events:
-        if event.get("event") == "pause":
-            since = event.get("timestamp")
-        elif event.get("event") == "resume":
-            since = None
-    return since
+        if event.get("event") == "slot" and event.get("name") == "handed_over":
+            waiting = bool(event.get("value"))
+            since = event.get("timestamp") if waiting else None
+        elif event.get("event") == "restart":
+            waiting, since = False, None
+    return since if waiting else None
 
 
 def handoff_summary(conversation_id: str, events: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:

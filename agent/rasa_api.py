@@ -1,9 +1,10 @@
 """The few calls the agent tools make to Rasa's HTTP API (server started with --enable-api)."""
 import json
 import os
+import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, List
+from typing import Any, Dict, Optional
 
 TIMEOUT_SECONDS = 10
 
@@ -29,7 +30,30 @@ def parse(text: str) -> Dict[str, Any]:
     return _post(_url("/model/parse"), {"text": text})
 
 
-def send_events(conversation_id: str, events: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """Append events; bot messages among them go out on the seller's latest channel."""
-    path = f"/conversations/{urllib.parse.quote(conversation_id, safe='')}/tracker/events"
-    return _post(_url(path, output_channel="latest", execute_side_effects="true"), events)
+class HandoffRefused(Exception):
+    """Rasa's hand-over API refused the call (404 unknown, 409 not waiting, 401/503 token)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def handoff(action: str, conversation_id: str, text: Optional[str] = None) -> Dict[str, Any]:
+    """``reply`` or ``resume`` through channels/handoff_api.py (the id goes in the body, never in the URL)."""
+    body: Dict[str, Any] = {"conversation_id": conversation_id}
+    if text is not None:
+        body["text"] = text
+    base = os.environ.get("RASA_URL") or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
+    request = urllib.request.Request(
+        f"{base}/webhooks/handoff/{action}", data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": "application/json",
+                 "Authorization": f"Bearer {os.environ.get('HANDOFF_API_TOKEN', '')}"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        try:
+            message = json.loads(error.read()).get("error") or str(error)
+        except ValueError:
+            message = str(error)
+        raise HandoffRefused(error.code, message)

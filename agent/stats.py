@@ -1,13 +1,20 @@
-"""Resolution figures over stored conversations (AliMe's KBQA definition). No Rasa imports.
+"""Resolution figures of conversations (AliMe's KBQA definition). No Rasa imports.
 
-A conversation is unresolved when the seller asked for a person, gave a 👎, or
-the bot had no answer (it said it cannot answer, did not understand, or handed
-over because it did not understand).
+A conversation is unresolved when the seller asked for a person, gave a 👎 (the
+latest rating of an answer counts, once per answer), or the bot had no answer
+(it said it cannot answer, or did not understand).
+
+The figures of one conversation are folded from its events a batch at a time
+(:func:`fold`), so the index kept by the tracker store
+(stores/conversation_index.py) updates them with each saved turn instead of
+reading whole conversations; :func:`stats` is the same definition over whole
+conversations (the reference the index is tested against).
 """
+import copy
 from collections import Counter
 from typing import Any, Dict, Iterable, List
 
-NO_ANSWER_RESPONSES = {"utter_out_of_scope", "utter_default", "utter_handover_not_understood"}
+NO_ANSWER_RESPONSES = {"utter_out_of_scope", "utter_default", "utter_offer_person"}
 TOP_UNANSWERED = 10
 
 
@@ -15,49 +22,71 @@ def _utter(event: Dict[str, Any]) -> str:
     return (event.get("metadata") or {}).get("utter_action") or ""
 
 
-def conversation_figures(events: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """What one conversation contributes to the figures."""
-    asked_person, thumbs_down, unanswered, reasons = False, False, [], []
-    last_user_text = None
+def new_figures() -> Dict[str, Any]:
+    """The figures of a conversation with no events (JSON-serialisable)."""
+    return {"counted": False, "asked_person": False, "ratings": {}, "unanswered": [], "handoff_reasons": [],
+            "last_user_text": None, "waiting": False, "waiting_since": None}
+
+
+def fold(figures: Dict[str, Any], events: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
+    """``figures`` after ``events`` (a copy; the input is left as it was)."""
+    figures = copy.deepcopy(figures)
     for event in events:
         kind = event.get("event")
         if kind == "user":
-            last_user_text = event.get("text")
+            figures["counted"] = True
+            figures["last_user_text"] = event.get("text")
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            asked_person = asked_person or intent == "request_human"
-        elif kind == "bot" and _utter(event) in NO_ANSWER_RESPONSES and last_user_text:
-            unanswered.append(last_user_text)
-        elif kind == "slot" and event.get("name") == "answer_feedback":
-            thumbs_down = thumbs_down or (event.get("value") or {}).get("rating") == "down"
+            figures["asked_person"] = figures["asked_person"] or intent == "request_human"
+        elif kind == "bot" and _utter(event) in NO_ANSWER_RESPONSES and figures["last_user_text"]:
+            figures["unanswered"].append(figures["last_user_text"])
+        elif kind == "slot" and event.get("name") == "answer_feedback" and isinstance(event.get("value"), dict):
+            value = event["value"]
+            figures["ratings"][str(value.get("answer_ts", value.get("message")))] = value.get("rating")
         elif kind == "slot" and event.get("name") == "handoff_reason" and event.get("value"):
-            reasons.append(event["value"])
-    has_user = any(e.get("event") == "user" for e in events)
+            figures["handoff_reasons"].append(event["value"])
+        elif kind == "slot" and event.get("name") == "handed_over":
+            figures["waiting"] = bool(event.get("value"))
+            figures["waiting_since"] = event.get("timestamp") if figures["waiting"] else None
+        elif kind == "restart":
+            figures["waiting"], figures["waiting_since"] = False, None
+    return figures
+
+
+def outcome(figures: Dict[str, Any]) -> Dict[str, bool]:
+    """Whether the conversation counts, and why it is unresolved if it is."""
+    thumbs_down = "down" in figures["ratings"].values()
+    no_answer = bool(figures["unanswered"])
+    return {"counted": figures["counted"], "asked_person": figures["asked_person"], "thumbs_down": thumbs_down,
+            "no_answer": no_answer, "resolved": not (figures["asked_person"] or thumbs_down or no_answer)}
+
+
+def useful_question(text: Any) -> bool:
+    """Unanswered texts worth listing (not button payloads such as "/request_human")."""
+    return isinstance(text, str) and bool(text.strip()) and not text.strip().startswith("/")
+
+
+def report(conversations: int, resolved: int, asked_person: int, thumbs_down: int, no_answer: int,
+           reasons: Dict[str, int], questions: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The figures as the agents' API answers them."""
     return {
-        "counted": has_user,
-        "resolved": not (asked_person or thumbs_down or unanswered),
-        "asked_person": asked_person,
-        "thumbs_down": thumbs_down,
-        "unanswered": unanswered,
-        "handoff_reasons": reasons,
+        "conversations": conversations,
+        "resolved": resolved,
+        "resolution_rate": round(resolved / conversations, 4) if conversations else None,
+        "unresolved_because": {"asked_for_person": asked_person, "thumbs_down": thumbs_down,
+                               "no_answer": no_answer},
+        "handoffs_by_reason": reasons,
+        "top_unanswered": questions,
     }
 
 
 def stats(conversations: Iterable[List[Dict[str, Any]]]) -> Dict[str, Any]:
-    """Totals over all conversations."""
-    figures = [f for f in map(conversation_figures, conversations) if f["counted"]]
-    total = len(figures)
-    resolved = sum(f["resolved"] for f in figures)
-    questions = Counter(q.strip() for f in figures for q in f["unanswered"] if q and not q.startswith("/"))
-    return {
-        "conversations": total,
-        "resolved": resolved,
-        "resolution_rate": round(resolved / total, 4) if total else None,
-        "unresolved_because": {
-            "asked_for_person": sum(f["asked_person"] for f in figures),
-            "thumbs_down": sum(f["thumbs_down"] for f in figures),
-            "no_answer": sum(bool(f["unanswered"]) for f in figures),
-        },
-        "handoffs_by_reason": dict(Counter(r for f in figures for r in f["handoff_reasons"])),
-        "top_unanswered": [{"text": text, "count": count}
-                           for text, count in questions.most_common(TOP_UNANSWERED)],
-    }
+    """Totals over whole conversations (each a list of events)."""
+    folded = [fold(new_figures(), events) for events in conversations]
+    counted = [(f, outcome(f)) for f in folded if f["counted"]]
+    questions = Counter(q.strip() for f, _ in counted for q in f["unanswered"] if useful_question(q))
+    return report(
+        len(counted), sum(o["resolved"] for _, o in counted), sum(o["asked_person"] for _, o in counted),
+        sum(o["thumbs_down"] for _, o in counted), sum(o["no_answer"] for _, o in counted),
+        dict(Counter(r for f, _ in counted for r in f["handoff_reasons"])),
+        [{"text": text, "count": count} for text, count in questions.most_common(TOP_UNANSWERED)])

@@ -1,5 +1,7 @@
 """What the DingTalk and WeCom channels share: answering one user message with
-the bot, mapping "N" to the N-th button of the last answer, and outbound HTTP.
+the bot, mapping "N" to the N-th button of the last answer, outbound HTTP, and
+the output for messages sent later (an agent's reply, the hand-over timer's
+message), which go through the platform's send API.
 """
 import asyncio
 import json
@@ -8,13 +10,13 @@ import urllib.parse
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import aiohttp
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic.request import Request
 
 from channels.failures import apologising
 from channels.message_limits import MessageTooLong, check_text
 from channels.notices import MESSAGE_TOO_LONG, notice
-from channels.outgoing import choice_payload
+from channels.outgoing import choice_payload, render
 
 logger = logging.getLogger(__name__)
 TIMEOUT = aiohttp.ClientTimeout(total=5)
@@ -33,13 +35,50 @@ def under_base(url: Optional[str], base: str) -> bool:
         given.path.startswith(allowed.path.rstrip("/") + "/")
 
 
-async def call_json(method: str, url: str, body: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+async def call_json(method: str, url: str, body: Optional[Dict[str, Any]] = None,
+                    headers: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
     """One HTTP call returning JSON; any failure raises (the caller retries)."""
     async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-        async with session.request(method, url, json=body) as response:
+        async with session.request(method, url, json=body, headers=headers) as response:
             if response.status >= 400:
                 raise OutboundError(f"HTTP {response.status} from {url.split('?')[0]}")
             return json.loads(await response.text() or "{}")
+
+
+class PlatformOutput(OutputChannel):
+    """Bot messages sent on their own through a platform's send API, rendered as the answers are."""
+
+    def __init__(self, send_text: Callable[[Text, Text], Awaitable[None]]) -> None:
+        self._send_text = send_text
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        text = render([message])
+        if text:
+            await self._send_text(recipient_id, text)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class ReplyCollector(CollectingOutputChannel):
+    """Collects the bot's answer to one message; what the bot says after it went out
+    (the hand-over timer's message, which Rasa sends through the output of the
+    message that set the timer) goes through ``later``, the platform's send API."""
+
+    def __init__(self, later: Optional[OutputChannel]) -> None:
+        super().__init__()
+        self.later = later
+        self.answered = False
+
+    async def _persist_message(self, message: Dict[Text, Any]) -> None:
+        if not self.answered:
+            await super()._persist_message(message)
+        elif self.later is not None:
+            await self.later.send_response(message["recipient_id"],
+                                           {k: v for k, v in message.items() if k != "recipient_id"})
+        else:
+            logger.warning("%s: a later message for %s stays in its history: no send API configured",
+                           type(self).__name__, message.get("recipient_id"))
 
 
 class ConnectorInput(InputChannel):
@@ -74,7 +113,8 @@ class ConnectorInput(InputChannel):
         except MessageTooLong:
             return [{"recipient_id": sender_id, "text": notice(MESSAGE_TOO_LONG)}]
         payload = choice_payload(text, await self._last_buttons(request, sender_id))
-        collector = CollectingOutputChannel()
+        collector = ReplyCollector(self.get_output_channel())
         await apologising(on_new_message)(UserMessage(
             payload or text, collector, sender_id, input_channel=self.name(), metadata=metadata))
+        collector.answered = True
         return collector.messages

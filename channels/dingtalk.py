@@ -6,23 +6,75 @@ when that URL is on DINGTALK_API_BASE, with retries; otherwise (or when the URL
 is anything else: never fetched) it comes back in the HTTP response. Buttons
 become a numbered list the user answers with a number. A retried delivery of
 the same msgId is answered once. Disabled (503) without a secret.
+
+A session webhook expires (about 90 minutes) and exists only while answering a
+message, so messages sent later (an agent's reply, the hand-over timer's
+message) go through DingTalk's open API instead: an access token from
+``/v1.0/oauth2/accessToken`` (DINGTALK_APP_KEY + DINGTALK_APP_SECRET, cached
+until shortly before it expires) and ``/v1.0/robot/oToMessages/batchSend`` to
+the user's staff id as the robot DINGTALK_ROBOT_CODE (default: the app key), on
+DINGTALK_OPENAPI_BASE. Without an app key such messages stay in the
+conversation's history only.
 """
+import asyncio
+import json
+import time
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import dingtalk_sign
-from channels.connector import ConnectorInput, call_json, under_base
+from channels.connector import ConnectorInput, OutboundError, PlatformOutput, call_json, under_base
 from channels.message_limits import MessageError, check_sender
 from channels.outgoing import SeenMessages, render, split_text, with_retries
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://oapi.dingtalk.com"
+DEFAULT_OPENAPI_BASE = "https://api.dingtalk.com"
 MAX_BYTES = 4000
+
+
+class DingTalkOpenApi:
+    """DingTalk's open API for robot messages to a user, with the access token cached."""
+
+    def __init__(self, base: Text, app_key: Text, app_secret: Text, robot_code: Text) -> None:
+        self.base, self.app_key, self.app_secret = base.rstrip("/"), app_key, app_secret
+        self.robot_code = robot_code or app_key
+        self._token: Optional[Text] = None
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+
+    async def token(self, refresh: bool = False) -> Text:
+        async with self._lock:
+            if refresh or not self._token or time.monotonic() >= self._expires:
+                answer = await call_json("POST", f"{self.base}/v1.0/oauth2/accessToken",
+                                         {"appKey": self.app_key, "appSecret": self.app_secret})
+                if not answer.get("accessToken"):
+                    raise OutboundError(f"accessToken refused: {answer.get('code')} {answer.get('message')}")
+                self._token = answer["accessToken"]
+                self._expires = time.monotonic() + max(60, int(answer.get("expireIn", 7200)) - 300)
+            return self._token
+
+    async def send_text(self, staff_id: Text, content: Text) -> None:
+        body = {"robotCode": self.robot_code, "userIds": [staff_id], "msgKey": "sampleText",
+                "msgParam": json.dumps({"content": content}, ensure_ascii=False)}
+        try:
+            await call_json("POST", f"{self.base}/v1.0/robot/oToMessages/batchSend", body,
+                            headers={"x-acs-dingtalk-access-token": await self.token()})
+        except OutboundError as error:
+            if "HTTP 401" in str(error) or "HTTP 403" in str(error):  # token revoked or expired early
+                await self.token(refresh=True)
+            raise
+
+
+def staff_id_of(sender_id: Text) -> Optional[Text]:
+    """The user of a conversation id ``dingtalk:<conversationId>:<staffId>``."""
+    parts = sender_id.split(":", 2)
+    return parts[2] if len(parts) == 3 and parts[0] == "dingtalk" and parts[2] else None
 
 
 class DingTalkInput(ConnectorInput):
@@ -36,11 +88,29 @@ class DingTalkInput(ConnectorInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = credentials or {}
         return cls(credentials.get("app_secret") or "",
-                   credentials.get("api_base") or DEFAULT_API_BASE)
+                   credentials.get("api_base") or DEFAULT_API_BASE,
+                   app_key=credentials.get("app_key") or "", robot_code=credentials.get("robot_code") or "",
+                   openapi_base=credentials.get("openapi_base") or DEFAULT_OPENAPI_BASE)
 
-    def __init__(self, app_secret: Text, api_base: Text) -> None:
+    def __init__(self, app_secret: Text, api_base: Text, app_key: Text = "", robot_code: Text = "",
+                 openapi_base: Text = DEFAULT_OPENAPI_BASE) -> None:
         self.app_secret, self.api_base = app_secret, api_base.rstrip("/")
         self.seen = SeenMessages()
+        self.open_api = DingTalkOpenApi(openapi_base, app_key, app_secret, robot_code) \
+            if app_key and app_secret else None
+
+    async def send_later(self, sender_id: Text, text: Text) -> None:
+        """A message outside an answer (an agent's reply, the hand-over timer), through the open API."""
+        staff_id = staff_id_of(sender_id)
+        if self.open_api is None or staff_id is None:
+            logger.warning("DingTalk: no open API (DINGTALK_APP_KEY) or no staff id for %s: not sent", sender_id)
+            return
+        for piece in split_text(text, MAX_BYTES):
+            await with_retries(lambda piece=piece: self.open_api.send_text(staff_id, piece),
+                               "DingTalk robot batchSend")
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return PlatformOutput(self.send_later) if self.open_api is not None else None
 
     async def _send(self, url: Text, text: Text) -> None:
         for piece in split_text(text, MAX_BYTES):

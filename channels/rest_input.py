@@ -11,7 +11,9 @@ It adds, under the same prefix:
 - ``GET /webhooks/rest/history?sender=ID``: the messages of that conversation
   as the seller saw them (the widget shows them again after a reload);
 - ``POST /webhooks/rest/feedback {"sender", "rating": "up"|"down", "message"}``:
-  a 👍 / 👎 on an answer, stored in the conversation's tracker.
+  a 👍 / 👎 on an answer the bot gave in that conversation (``message``: its
+  text; 404 otherwise), stored in the conversation's tracker; rating the same
+  answer again replaces the earlier rating.
 The sender id is a random id the widget keeps; it is the key to the history.
 """
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -26,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.failures import apologising
-from channels.feedback import FEEDBACK_SLOT, FeedbackError, feedback_value
+from channels.feedback import FEEDBACK_SLOT, FeedbackError, feedback_value, rated_answer_ts
 from channels.message_limits import MessageError, check_metadata, check_sender, check_text
 from channels.transcript import transcript
 
@@ -104,7 +106,10 @@ class ValidatedRestInput(RestInput):
                 tracker = await agent.tracker_store.retrieve(sender)
                 if tracker is None:
                     return response.json({"error": "no such conversation"}, status=404)
-                tracker.update(SlotSet(FEEDBACK_SLOT, value))
+                answer_ts = rated_answer_ts((e.as_dict() for e in tracker.events), value["message"])
+                if answer_ts is None:
+                    return response.json({"error": "this conversation has no such answer"}, status=404)
+                tracker.update(SlotSet(FEEDBACK_SLOT, {**value, "answer_ts": answer_ts}))
                 await agent.tracker_store.save(tracker)
             return response.json({"status": "recorded", "rating": value["rating"]})
 

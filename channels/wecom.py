@@ -5,8 +5,9 @@ POST /webhooks/wecom/webhook: an encrypted message (signature, AES, see
 channels/wecom_crypto.py). The HTTP answer is immediate and empty; the bot's
 answer goes out through WeCom's message API on WECOM_API_BASE, split to 2048
 bytes, with a cached access token that is refreshed when it expires, and
-retries. A retried delivery of the same MsgId is answered once. Disabled (503)
-without its settings.
+retries. Messages sent later (an agent's reply, the hand-over timer's message)
+take the same API. A retried delivery of the same MsgId is answered once.
+Disabled (503) without its settings.
 """
 import asyncio
 import logging
@@ -15,13 +16,13 @@ import urllib.parse
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from defusedxml import ElementTree
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import wecom_crypto
-from channels.connector import ConnectorInput, OutboundError, call_json
+from channels.connector import ConnectorInput, OutboundError, PlatformOutput, call_json
 from channels.message_limits import MessageError, check_sender
 from channels.outgoing import SeenMessages, render, split_text, with_retries
 
@@ -92,6 +93,15 @@ class WeComInput(ConnectorInput):
         wecom_crypto.check_signature(self.settings["token"], args.get("timestamp", ""),
                                      args.get("nonce", ""), encrypted, args.get("msg_signature", ""))
         return wecom_crypto.decrypt(encrypted, self.settings["aes_key"], self.settings["corp_id"])
+
+    async def send_later(self, sender_id: Text, text: Text) -> None:
+        """A message outside an answer (an agent's reply, the hand-over timer): to the user of ``wecom:<user>``."""
+        user = sender_id.split(":", 1)[1] if sender_id.startswith("wecom:") else sender_id
+        for piece in split_text(text, MAX_BYTES):
+            await with_retries(lambda piece=piece: self.api.send_text(user, piece), "WeCom message/send")
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return PlatformOutput(self.send_later) if self.enabled else None
 
     async def _reply(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                      user: Text, text: Text, msg_id: Optional[Text]) -> None:

@@ -23,6 +23,12 @@ is_loopback() { [[ "$1" == "127.0.0.1" || "$1" == "localhost" || "$1" == "::1" ]
 BIN="${VENV_BIN:-.venv/bin}"  # a container image may keep its virtualenv elsewhere
 # Every setting endpoints.yml and credentials.yml expand (${VAR}), with its
 # one-machine default: scripts/rasa_env.py, which the plain `rasa` commands use too.
+# The desk's token for Rasa's hand-over API: made here when the operator set none,
+# so the processes started together share it (each part started alone needs it set).
+if [[ -z "${HANDOFF_API_TOKEN:-}" && "${1:-all}" == "all" ]]; then
+  HANDOFF_API_TOKEN="$("$BIN/python" -c 'import secrets; print(secrets.token_hex(24))')"
+  export HANDOFF_API_TOKEN
+fi
 settings="$("$BIN/python" scripts/rasa_env.py)" || fail "could not read the settings (scripts/rasa_env.py)"
 eval "$settings"
 # Sanic answers bigger requests with 413 before any channel reads them.

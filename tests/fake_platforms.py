@@ -1,4 +1,8 @@
-"""A local stand-in for DingTalk's and WeCom's send APIs that records what the bot sent."""
+"""A local stand-in for DingTalk's and WeCom's send APIs that records what the bot sent.
+
+DingTalk: session webhooks (``?session=<id>``) and the open API (access token,
+robot ``oToMessages/batchSend`` to ``staff-<id>``); WeCom: gettoken and message/send.
+"""
 import json
 import threading
 import time
@@ -13,6 +17,7 @@ class FakePlatforms:
     def __init__(self) -> None:
         self.sent: List[Dict[str, Any]] = []  # {"api": "dingtalk"|"wecom", "body": ..., "query": ...}
         self.token_calls = 0
+        self.dingtalk_token_calls = 0
         self.down = False  # answer 503 to sends
         self.expire_token_once = False  # answer WeCom's "token expired" once
         outer = self
@@ -42,6 +47,17 @@ class FakePlatforms:
                     self._answer(503, {})
                     return
                 query = dict(urllib.parse.parse_qsl(url.query))
+                if url.path == "/v1.0/oauth2/accessToken":
+                    outer.dingtalk_token_calls += 1
+                    self._answer(200, {"accessToken": f"dt-{outer.dingtalk_token_calls}", "expireIn": 7200})
+                    return
+                if url.path == "/v1.0/robot/oToMessages/batchSend":
+                    if not (self.headers.get("x-acs-dingtalk-access-token") or "").startswith("dt-"):
+                        self._answer(401, {"code": "InvalidAuthentication"})
+                        return
+                    outer.sent.append({"api": "dingtalk", "path": url.path, "query": query, "body": body})
+                    self._answer(200, {"processQueryKey": "q-1"})
+                    return
                 if url.path == "/cgi-bin/message/send" and outer.expire_token_once:
                     outer.expire_token_once = False
                     self._answer(200, {"errcode": 42001, "errmsg": "access_token expired"})
@@ -63,6 +79,11 @@ class FakePlatforms:
             if s["api"] != api:
                 continue
             if api == "wecom" and who and s["body"]["touser"] != who:
+                continue
+            if api == "dingtalk" and "msgParam" in s["body"]:  # sent later, through the open API
+                if who and s["body"]["userIds"] != [f"staff-{who}"]:
+                    continue
+                out.append(json.loads(s["body"]["msgParam"])["content"])
                 continue
             if api == "dingtalk" and who and s["query"].get("session") != who:
                 continue

@@ -4,6 +4,7 @@ import os
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +17,8 @@ from tests.test_widget_browser import CHROMIUM, CHROMIUM_ARGS, REPLY_MS, SCREENS
 pytestmark = pytest.mark.model
 
 TOKEN = "test-agent-token"
+# Short enough to see the timer fire, long enough for the other hand-over tests to finish first.
+HANDOFF_TIMEOUT = 20
 
 
 class Webhook:
@@ -63,7 +66,7 @@ def webhook():
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory, webhook):
     server = BotServer(tmp_path_factory.mktemp("agent"))
-    server.env.update(AGENT_TOKEN=TOKEN, HANDOFF_WEBHOOK_URL=webhook.url)
+    server.env.update(AGENT_TOKEN=TOKEN, HANDOFF_WEBHOOK_URL=webhook.url, HANDOFF_TIMEOUT=str(HANDOFF_TIMEOUT))
     server.start()
     yield server
     server.stop_all()
@@ -146,7 +149,9 @@ def test_hand_over_pauses_notifies_relays_and_resumes(bot, webhook, seller):
     assert notice["reason"] == "requested" and notice["facts"] == {"has_open_dispute": "no"}
     assert [m["text"] for m in notice["transcript"] if m["sender"] == "user"][:2] == ["我能退出账期保障吗", "没有"]
 
-    assert bot.say(seller, "还有人吗") == []  # paused: the bot stays quiet
+    # One acknowledgement while waiting, with the way back; then quiet (no reply per message).
+    assert "不想等了可以回复“算了”" in texts(bot.say(seller, "你好 有人吗"))
+    assert bot.say(seller, "还有人吗") == []
     status, waiting = agent(bot, "GET", "handoffs")
     [mine] = [h for h in waiting["handoffs"] if h["conversation_id"] == seller]
     assert mine["last_message"] == "还有人吗" and mine["facts"] == {"has_open_dispute": "no"}
@@ -162,12 +167,68 @@ def test_hand_over_pauses_notifies_relays_and_resumes(bot, webhook, seller):
     assert "强制类目" in replies and "维权中" not in replies  # the dispute answer survived
 
 
-def test_not_understanding_twice_hands_over(bot, webhook, seller):
+def test_not_understanding_twice_offers_a_person_and_never_hands_over_unasked(bot, webhook, seller):
     # Single vague words: NLU cannot tell which question is meant (no menu of one option).
     assert "没看懂" in texts(bot.say(seller, "钱"))
-    replies = texts(bot.say(seller, "保证金"))
-    assert "转接人工客服" in replies
-    assert webhook.wait_for(seller)[-1]["reason"] == "not_understood"
+    [offer] = bot.say(seller, "保证金")
+    assert "转人工" in offer["text"] and offer["buttons"] == [{"title": "转人工", "payload": "/request_human"}]
+    assert "千牛卖家中心" in texts(bot.say(seller, "账期保障怎么退出"))  # not handed over: still answered
+    assert "转接人工客服" in texts(bot.say(seller, "/request_human"))  # the button
+    assert webhook.wait_for(seller)[-1]["reason"] == "requested"
+
+
+def test_the_seller_can_take_the_hand_over_back(bot, seller):
+    bot.say(seller, "我店里还有个维权没处理完")
+    assert "转接人工客服" in texts(bot.say(seller, "转人工"))
+    replies = texts(bot.say(seller, "算了 不要人工了"))
+    assert "不转人工了" in replies
+    assert "维权" in texts(bot.say(seller, "那我能退出账期保障吗"))  # what it knew is kept
+    assert agent(bot, "POST", f"handoffs/{seller}/reply", {"text": "您好"})[0] == 409  # taken back
+    assert all(h["conversation_id"] != seller for h in agent(bot, "GET", "handoffs")[1]["handoffs"])
+
+
+def test_taking_it_back_with_a_question_answers_it(bot, seller):
+    bot.say(seller, "转人工")
+    replies = texts(bot.say(seller, "算了 账期保障怎么退出"))
+    assert "不转人工了" in replies and "千牛卖家中心" in replies
+
+
+def test_odd_conversation_ids_and_concurrent_agents(bot, seller):
+    conversation = f"wecom:{seller}:店铺/1?x=%20#a"  # ':', '/', '?', '%', '#', Chinese
+    bot.say(conversation, "转人工")
+    assert agent(bot, "POST", f"handoffs/{urllib.parse.quote(conversation, safe='')}/reply",
+                 {"text": "您好，我是客服小李"})[0] == 200
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(
+        agent(bot, "POST", f"handoffs/{urllib.parse.quote(conversation, safe='')}/resume")[0])) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200, 409, 409, 409]  # one resume; the others find it already resumed
+    history = json.loads(urllib.request.urlopen(
+        f"{bot.url}/webhooks/rest/history?sender={urllib.parse.quote(conversation, safe='')}",
+        timeout=10).read())["messages"]
+    bot_texts = [m["text"] for m in history if m["sender"] == "bot"]
+    assert bot_texts.count("您好，我是客服小李") == 1
+    assert sum("人工客服已结束服务" in t for t in bot_texts) == 1
+    assert bot_texts.index("您好，我是客服小李") < len(bot_texts) - 1  # the reply before the resume message
+    assert agent(bot, "POST", f"handoffs/{urllib.parse.quote(conversation, safe='')}/reply",
+                 {"text": "x"})[0] == 409  # a reply after the resume
+
+
+def test_no_agent_within_the_timeout_gives_the_seller_back_to_the_bot(bot, seller):
+    bot.say(seller, "转人工")
+    deadline = time.monotonic() + HANDOFF_TIMEOUT + 30
+    while time.monotonic() < deadline:  # Rasa's reminder fires by itself; REST shows it in the history
+        history = json.loads(urllib.request.urlopen(
+            f"{bot.url}/webhooks/rest/history?sender={seller}", timeout=10).read())["messages"]
+        if any("暂时没有人工客服接入" in m["text"] for m in history if m["sender"] == "bot"):
+            break
+        time.sleep(1)
+    else:
+        raise AssertionError("the seller was never told that no agent came")
+    assert "千牛卖家中心" in texts(bot.say(seller, "账期保障怎么退出"))
 
 
 def test_a_dead_webhook_never_blocks_the_seller(bot, webhook, seller):
@@ -183,10 +244,25 @@ def test_a_dead_webhook_never_blocks_the_seller(bot, webhook, seller):
 
 
 def test_figures_count_unresolved_conversations(bot, seller):
-    bot.say(seller, "账期保障是什么")
-    urllib.request.urlopen(urllib.request.Request(
-        f"{bot.url}/webhooks/rest/feedback", method="POST", headers={"Content-Type": "application/json"},
-        data=json.dumps({"sender": seller, "rating": "down", "message": "x"}).encode()), timeout=10)
+    [answer] = bot.say(seller, "账期保障是什么")
+
+    def rate(sender, rating, message):
+        try:
+            return urllib.request.urlopen(urllib.request.Request(
+                f"{bot.url}/webhooks/rest/feedback", method="POST", headers={"Content-Type": "application/json"},
+                data=json.dumps({"sender": sender, "rating": rating, "message": message}).encode()),
+                timeout=10).status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    before = agent(bot, "GET", "stats")[1]
+    # Forged ratings: unknown conversations and answers the bot never gave are refused.
+    assert {rate(f"forged-{i}", "down", answer["text"]) for i in range(20)} == {404}
+    assert rate(seller, "down", "x") == 404
+    assert agent(bot, "GET", "stats")[1]["unresolved_because"]["thumbs_down"] == \
+        before["unresolved_because"]["thumbs_down"]
+    assert rate(seller, "up", answer["text"]) == 200
+    assert rate(seller, "down", answer["text"]) == 200  # the latest rating of that answer counts
     bot.say(f"{seller}-oos", "88VIP怎么开通")
     status, figures = agent(bot, "GET", "stats")
     assert status == 200 and figures["conversations"] >= 2

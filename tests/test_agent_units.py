@@ -52,15 +52,22 @@ def test_shop_check_maps_true_false_null():
         check_shop({"dispute": 1}, RESPONSES)
 
 
-def test_paused_conversations_are_listed_until_resumed():
+def test_conversations_waiting_for_a_person_are_listed_until_the_hand_over_ends():
     events = [user("转人工", "request_human"), {"event": "slot", "name": "handoff_reason", "value": "requested"},
               {"event": "slot", "name": "has_open_dispute", "value": "yes"},
-              {"event": "pause", "timestamp": 5.0}, user("在吗", "greet")]
+              {"event": "slot", "name": "handed_over", "value": True, "timestamp": 5.0}, user("在吗", "greet")]
     summary = handoff_summary("c1", events)
     assert summary["reason"] == "requested" and summary["facts"] == {"has_open_dispute": "yes"}
     assert summary["fact_labels"] == {"has_open_dispute": "维权中的订单"}  # from actions/fact_table.py
     assert summary["last_message"] == "在吗" and summary["since"] == 5.0
-    assert paused_since(events + [{"event": "resume"}]) is None
+    # Resumed by an agent, taken back by the seller, given up by the timer: all clear the slot.
+    assert paused_since(events + [{"event": "slot", "name": "handed_over", "value": False}]) is None
+    assert paused_since(events + [{"event": "restart"}]) is None
+
+
+def rating(value, answer_ts):
+    return {"event": "slot", "name": "answer_feedback",
+            "value": {"rating": value, "message": "答", "answer_ts": answer_ts}}
 
 
 def test_stats_follow_the_kbqa_definition():
@@ -70,10 +77,12 @@ def test_stats_follow_the_kbqa_definition():
         [user("转人工", "request_human"), {"event": "slot", "name": "handoff_reason", "value": "requested"}],
         [user("x", "faq"), {"event": "slot", "name": "answer_feedback", "value": {"rating": "down"}}],
         [{"event": "action", "name": "action_session_start"}],  # nobody spoke: not counted
+        # One rating per answer, the latest counts: a 👎 taken back with a 👍 leaves it resolved.
+        [user("y", "faq"), bot("答"), rating("down", 7.0), rating("down", 7.0), rating("up", 7.0)],
     ]
     figures = stats(conversations)
-    assert figures["conversations"] == 4 and figures["resolved"] == 1
-    assert figures["resolution_rate"] == 0.25
+    assert figures["conversations"] == 5 and figures["resolved"] == 2
+    assert figures["resolution_rate"] == 0.4
     assert figures["unresolved_because"] == {"asked_for_person": 1, "thumbs_down": 1, "no_answer": 1}
     assert figures["handoffs_by_reason"] == {"requested": 1}
     assert figures["top_unanswered"] == [{"text": "88VIP", "count": 1}]

@@ -2,7 +2,7 @@
 import pytest
 from sanic.exceptions import InvalidUsage
 
-from channels.feedback import FeedbackError, feedback_value
+from channels.feedback import FeedbackError, feedback_value, rated_answer_ts
 from channels.message_limits import MessageTooLong, check_text
 from channels.origins import parse_origins
 from channels.rest_input import checked_body
@@ -73,3 +73,12 @@ def test_feedback_values():
     for bad in [None, {"rating": "meh"}, {"rating": "up", "message": 1}]:
         with pytest.raises(FeedbackError):
             feedback_value(bad)
+
+
+def test_a_rating_names_an_answer_the_conversation_holds():
+    events = [{"event": "user", "text": "账期保障是什么", "timestamp": 1.0},
+              {"event": "bot", "text": "答一", "timestamp": 2.0},
+              {"event": "bot", "text": "答一", "timestamp": 4.0}]
+    assert rated_answer_ts(events, "答一") == 4.0  # the latest answer with that text
+    assert rated_answer_ts(events, "账期保障是什么") is None  # the seller's own words are no answer
+    assert rated_answer_ts(events, "") is None

@@ -15,6 +15,7 @@ from tests.fake_platforms import FakePlatforms
 pytestmark = pytest.mark.model
 
 DINGTALK_SECRET = "test-dingtalk-secret"
+HANDOFF_TOKEN = "test-handoff-token"
 # WeCom's published sample settings (WXBizMsgCrypt Sample.py).
 WECOM = {"token": "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo", "aes_key": "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt",
          "corp_id": "ww1436e0e65a779aee"}
@@ -33,7 +34,9 @@ def bot(tmp_path_factory, platforms):
     server.env.update(
         DINGTALK_APP_SECRET=DINGTALK_SECRET, DINGTALK_API_BASE=platforms.base,
         WECOM_CORP_ID=WECOM["corp_id"], WECOM_TOKEN=WECOM["token"], WECOM_AES_KEY=WECOM["aes_key"],
-        WECOM_SECRET="test-wecom-secret", WECOM_AGENT_ID="1000002", WECOM_API_BASE=platforms.base)
+        WECOM_SECRET="test-wecom-secret", WECOM_AGENT_ID="1000002", WECOM_API_BASE=platforms.base,
+        DINGTALK_APP_KEY="test-dingtalk-app", DINGTALK_OPENAPI_BASE=platforms.base,
+        HANDOFF_API_TOKEN=HANDOFF_TOKEN)
     for part in ("actions", "rasa"):
         server.start(part)
     yield server
@@ -235,3 +238,49 @@ def test_wecom_send_api_down_then_up_keeps_the_conversation(bot, platforms):
     assert "千牛卖家中心" in platforms.wait_for("wecom", user)[0]
     events = bot.tracker(f"wecom:{user}")["events"]
     assert any(e["event"] == "user" and e["text"] == "账期保障怎么退出" for e in events)
+
+
+# ------------------------------------------------- hand-over on both platforms
+def handoff(bot, action, conversation_id, text=None):
+    body = {"conversation_id": conversation_id, **({"text": text} if text else {})}
+    return request(f"{bot.url}/webhooks/handoff/{action}", json.dumps(body, ensure_ascii=False).encode(),
+                   {"Content-Type": "application/json", "Authorization": f"Bearer {HANDOFF_TOKEN}"})
+
+
+def test_dingtalk_seller_gets_the_agents_reply_and_the_bot_back(bot, platforms):
+    session, _, _ = dingtalk(bot, platforms, "转人工")
+    assert "转接人工客服" in platforms.wait_for("dingtalk", session)[-1]
+    conversation = f"dingtalk:cid-1:staff-{session}"  # ':' in the id: no URL encoding involved
+    assert handoff(bot, "reply", conversation, "您好，我是客服小王")[0] == 200
+    # The session webhook may have expired: the agent's message goes through the open API.
+    assert platforms.wait_for("dingtalk", session, count=2)[-1] == "您好，我是客服小王"
+    assert any(s["path"] == "/v1.0/robot/oToMessages/batchSend" for s in platforms.sent)
+    assert handoff(bot, "resume", conversation)[0] == 200
+    assert "继续为您解答" in platforms.wait_for("dingtalk", session, count=3)[-1]
+    assert handoff(bot, "resume", conversation)[0] == 409
+    dingtalk(bot, platforms, "账期保障怎么退出", session=session)
+    assert "千牛卖家中心" in platforms.wait_for("dingtalk", session, count=4)[-1]
+
+
+def test_wecom_seller_gets_the_agents_reply_and_the_bot_back(bot, platforms):
+    user = f"wx-{uuid.uuid4().hex[:8]}"
+    wecom_post(bot, user, "转人工")
+    assert "转接人工客服" in platforms.wait_for("wecom", user)[-1]
+    assert handoff(bot, "reply", f"wecom:{user}", "您好，这边帮您查一下")[0] == 200
+    assert platforms.wait_for("wecom", user, count=2)[-1] == "您好，这边帮您查一下"
+    assert handoff(bot, "resume", f"wecom:{user}")[0] == 200
+    assert "继续为您解答" in platforms.wait_for("wecom", user, count=3)[-1]
+    assert handoff(bot, "reply", f"wecom:{user}", "too late")[0] == 409
+    wecom_post(bot, user, "退出后钱多久能用")
+    assert "15天" in platforms.wait_for("wecom", user, count=4)[-1]
+    assert "too late" not in platforms.texts("wecom", user)
+
+
+def test_the_handoff_api_needs_its_token(bot):
+    body = json.dumps({"conversation_id": "wecom:someone"}).encode()
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        assert request(f"{bot.url}/webhooks/handoff/resume", body,
+                       {"Content-Type": "application/json", **headers})[0] == 401
+    assert handoff(bot, "resume", f"wecom:nobody-{uuid.uuid4().hex[:6]}")[0] == 404
+    assert request(f"{bot.url}/webhooks/handoff/reply", b"[1]", {"Content-Type": "application/json",
+                   "Authorization": f"Bearer {HANDOFF_TOKEN}"})[0] == 400

@@ -52,6 +52,17 @@ def test_every_response_named_in_code_exists(domain):
         assert name in domain["responses"], name
 
 
+def test_while_a_person_is_asked_for_every_intent_goes_to_the_waiting_action(domain):
+    """A seller waiting for a person is never met by silence because their message had an unlisted intent."""
+    from rasa.shared.utils.io import read_yaml_file
+
+    rules = read_yaml_file(PROJECT_DIR / "data" / "rules" / "handover.yml")["rules"]
+    waiting = next(r for r in rules if r.get("condition") == [{"slot_was_set": [{"handed_over": True}]}])
+    listed = {option["intent"] for option in waiting["steps"][0]["or"]}
+    assert waiting["steps"][1] == {"action": "action_while_waiting"}
+    assert listed == set(domain["intents"]) | {"nlu_fallback"}
+
+
 def test_each_question_of_the_check_has_buttons_for_yes_no_and_unknown(domain):
     for slot in domain["forms"]["exit_check_form"]["required_slots"]:
         for question in domain["responses"][f"utter_ask_{slot}"]:  # every variation

@@ -1,0 +1,70 @@
+"""What the bot does with a seller's message while a person has been asked for. No Rasa imports.
+
+After a hand-over the seller is never left talking to silence:
+- the first message gets one short acknowledgement (not one per message);
+- "算了", "不用了", "不要人工了", "机器人"… take the hand-over back: the bot carries
+  on with what it already knew (and answers the question, if the message asks one);
+- when no agent has written within HANDOFF_TIMEOUT seconds, the seller is told
+  and the bot carries on (at the timer, or at the seller's next message if the
+  timer was lost with a restart);
+- once an agent has written, the bot stays quiet until the agent resumes it.
+"""
+import os
+import re
+from typing import Any, Dict, Iterable, Optional
+
+DEFAULT_TIMEOUT_SECONDS = 600.0
+TIMEOUT_INTENT = "EXTERNAL_handoff_timeout"  # what Rasa's reminder triggers (actions/handover.py)
+TAKE_BACK_INTENT = "cancel"
+
+ACKNOWLEDGE = "acknowledge"
+QUIET = "quiet"
+TAKE_BACK = "take_back"
+TIMED_OUT = "timed_out"
+
+# "算了", "不用了", "不要人工了", "不转了", "用机器人吧", "取消转人工"
+_TAKE_BACK = re.compile(
+    r"算了|不用了|不需要了|不要了|不等了|不转了|"
+    r"(不要|不用|不需要|不找|别找|取消|不想要|不想找)(转)?(人工|客服|真人|小二)|"
+    r"(问|找|用|回到|换回|还是用|让|跟|和)机器人|^机器人[吧啊呀了]?$")
+# "不要机器人", "机器人没用" ask for the opposite.
+_WANTS_PERSON = re.compile(r"(不要|不用|别用|不想要|不想用)机器人|机器人(没用|不行|答不了|听不懂)")
+
+
+def timeout_seconds(env: Optional[Dict[str, str]] = None) -> float:
+    """HANDOFF_TIMEOUT in seconds (default 600: 10 minutes); unreadable or ≤ 0 means the default."""
+    raw = (os.environ if env is None else env).get("HANDOFF_TIMEOUT", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_TIMEOUT_SECONDS
+    return value if value > 0 else DEFAULT_TIMEOUT_SECONDS
+
+
+def takes_back(intent: Optional[str], text: str) -> bool:
+    """Whether the seller withdraws the request for a person."""
+    text = re.sub(r"\s", "", text or "")
+    if _WANTS_PERSON.search(text):
+        return False
+    return intent == TAKE_BACK_INTENT or bool(_TAKE_BACK.search(text))
+
+
+def agent_has_written(events: Iterable[Dict[str, Any]], since: Optional[float]) -> bool:
+    """Whether an agent's message (metadata ``agent``) came after the hand-over at ``since``."""
+    return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("agent")
+               and (since is None or (e.get("timestamp") or 0) >= since) for e in events)
+
+
+def waiting_turn(intent: Optional[str], text: str, *, since: Optional[float], now: float, timeout: float,
+                 acknowledged: bool, agent_wrote: bool) -> str:
+    """What to do with this message: ACKNOWLEDGE, QUIET, TAKE_BACK or TIMED_OUT."""
+    overdue = since is not None and now - since >= timeout and not agent_wrote
+    if intent == TIMEOUT_INTENT:
+        return TIMED_OUT if overdue else QUIET
+    if takes_back(intent, text):
+        return TAKE_BACK
+    if overdue:
+        return TIMED_OUT
+    if agent_wrote or acknowledged:
+        return QUIET
+    return ACKNOWLEDGE

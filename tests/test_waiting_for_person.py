@@ -1,0 +1,143 @@
+"""A seller waiting for a person: one acknowledgement, taking it back, the timer (no servers)."""
+import time
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clarification import ActionClarify
+from actions.handover import ActionHandOver, ActionWhileWaiting
+from actions.waiting_for_person import (ACKNOWLEDGE, QUIET, TAKE_BACK, TIMED_OUT, TIMEOUT_INTENT,
+                                        agent_has_written, takes_back, timeout_seconds, waiting_turn)
+from tests.conftest import make_tracker
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("算了", "cancel"), ("算了 不要人工了", "deny"), ("不用了", "deny"), ("不要人工了", "request_human"),
+    ("不用转人工了 我自己看看", "nlu_fallback"), ("还是问机器人吧", "nlu_fallback"), ("机器人", "nlu_fallback"),
+    ("/cancel", "cancel"), ("不等了", "nlu_fallback"), ("取消转人工", "request_human"),
+])
+def test_the_seller_takes_the_hand_over_back(text, intent):
+    assert takes_back(intent, text)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("你好 有人吗", "greet"), ("账期保障怎么退出", "faq"), ("不要机器人 我要人工", "request_human"),
+    ("机器人没用", "nlu_fallback"), ("转人工", "request_human"), ("快点", "nlu_fallback"),
+    ("你们是机器人吗", "nlu_fallback"),
+])
+def test_other_messages_do_not_take_it_back(text, intent):
+    assert not takes_back(intent, text)
+
+
+def _turn(intent="greet", text="有人吗", since=1000.0, now=1010.0, acknowledged=False, agent_wrote=False):
+    return waiting_turn(intent, text, since=since, now=now, timeout=600, acknowledged=acknowledged,
+                        agent_wrote=agent_wrote)
+
+
+def test_one_acknowledgement_then_quiet():
+    assert _turn() == ACKNOWLEDGE
+    assert _turn(acknowledged=True) == QUIET
+    assert _turn(agent_wrote=True) == QUIET  # the agent is talking to the seller
+
+
+def test_the_timer_gives_up_only_when_no_agent_wrote():
+    assert _turn(TIMEOUT_INTENT, "", now=1000 + 600) == TIMED_OUT
+    assert _turn(TIMEOUT_INTENT, "", now=1000 + 600, agent_wrote=True) == QUIET
+    assert _turn(TIMEOUT_INTENT, "", now=1000 + 10) == QUIET  # an older timer
+    # The timer lost with a restart: the seller's next message finds the wait over.
+    assert _turn("faq", "账期保障怎么退出", now=1000 + 700, acknowledged=True) == TIMED_OUT
+
+
+def test_taking_back_wins_over_everything():
+    assert _turn("cancel", "算了", acknowledged=True, agent_wrote=True) == TAKE_BACK
+
+
+@pytest.mark.parametrize("raw, seconds", [("", 600), ("30", 30), ("0", 600), ("abc", 600), ("-5", 600)])
+def test_handoff_timeout_setting(raw, seconds):
+    assert timeout_seconds({"HANDOFF_TIMEOUT": raw}) == seconds
+
+
+def test_agent_messages_count_only_after_the_hand_over():
+    events = [{"event": "bot", "text": "x", "timestamp": 5, "metadata": {"agent": True}},
+              {"event": "bot", "text": "y", "timestamp": 20, "metadata": {}}]
+    assert not agent_has_written(events, 10)
+    assert agent_has_written(events, 1)
+
+
+def _slots(response_events):
+    return {e["name"]: e["value"] for e in response_events if e["event"] == "slot"}
+
+
+async def test_hand_over_waits_with_a_timer_and_keeps_the_facts(domain, monkeypatch):
+    monkeypatch.setenv("HANDOFF_TIMEOUT", "120")
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandOver().run(dispatcher, make_tracker("转人工 我店里还有个维权", "request_human"), domain)
+    slots = _slots(events)
+    assert slots["handed_over"] is True and slots["has_open_dispute"] == "yes"
+    assert abs(slots["handoff_since"] - time.time()) < 5 and slots["handoff_acknowledged"] is False
+    [timer] = [e for e in events if e["event"] == "reminder"]
+    assert timer["intent"] == TIMEOUT_INTENT and timer["kill_on_user_msg"] is False
+    assert not any(e["event"] == "pause" for e in events)  # a paused bot could not hear "算了"
+    assert dispatcher.messages[0]["response"] == "utter_handover"
+
+
+def _waiting(text, intent, **slots):
+    return make_tracker(text, intent, slots={"handed_over": True, "handoff_since": time.time(),
+                                             "handoff_acknowledged": False, **slots})
+
+
+async def test_while_waiting_the_first_message_is_acknowledged_with_a_way_back(domain):
+    dispatcher = CollectingDispatcher()
+    events = await ActionWhileWaiting().run(dispatcher, _waiting("你好 有人吗", "greet"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_waiting"]
+    assert _slots(events) == {"handoff_acknowledged": True}
+    buttons = domain["responses"]["utter_handover_waiting"][0]["buttons"]
+    assert {"title": "不用人工了", "payload": "/cancel"} in buttons
+
+    dispatcher = CollectingDispatcher()
+    tracker = _waiting("还有人吗", "greet", handoff_acknowledged=True)
+    assert await ActionWhileWaiting().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages == []
+
+
+async def test_taking_it_back_answers_the_question_with_what_the_bot_knew(domain):
+    dispatcher = CollectingDispatcher()
+    tracker = _waiting("算了 账期保障怎么退出", "faq", has_open_dispute="no")
+    events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_taken_back"]
+    assert _slots(events) == {"handed_over": False, "handoff_since": None, "handoff_acknowledged": None}
+    assert {"event": "followup", "name": "action_answer", "timestamp": None} in events
+
+
+async def test_facts_told_while_waiting_are_recorded_for_the_agent(domain):
+    events = await ActionWhileWaiting().run(CollectingDispatcher(), _waiting("店里还有个维权没处理完", "faq"),
+                                            domain)
+    assert _slots(events)["has_open_dispute"] == "yes"
+
+
+async def test_the_timer_after_the_hand_over_ended_says_nothing(domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("", TIMEOUT_INTENT, slots={"handed_over": False})
+    assert await ActionWhileWaiting().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages == []
+
+
+async def test_the_timer_tells_the_seller_and_the_bot_carries_on(domain, monkeypatch):
+    monkeypatch.setenv("HANDOFF_TIMEOUT", "60")
+    dispatcher = CollectingDispatcher()
+    tracker = _waiting("", TIMEOUT_INTENT, handoff_since=time.time() - 61)
+    events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_timed_out"]
+    assert _slots(events)["handed_over"] is False
+    assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
+
+
+async def test_two_misunderstandings_offer_a_person_instead_of_handing_over(domain):
+    misunderstood = {"event": "user", "text": "钱", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    tracker = make_tracker("保证金", "nlu_fallback", intent_ranking=[])
+    tracker.events = [misunderstood, {**misunderstood, "text": "保证金"}]
+    dispatcher = CollectingDispatcher()
+    events = await ActionClarify().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_offer_person"]
+    assert "handed_over" not in _slots(events)
+    assert domain["responses"]["utter_offer_person"][0]["buttons"][0]["payload"] == "/request_human"
