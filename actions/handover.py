@@ -10,7 +10,7 @@ Agents reply and resume through the Rasa-side hand-over API
 """
 import time
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, ReminderScheduled, SlotSet
@@ -18,22 +18,39 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import webhook
+from actions.answer import ActionAnswer
+from actions.answer_plan import OUT_OF_SCOPE, answers_for, asked_topics
 from actions.handoff import REQUESTED, handoff_payload
+from actions.intent_rules import question_besides_person
 from actions.normalization import TEXT_AS_WRITTEN
 from actions.read_shop_facts import read_and_record
 from actions.settings import handoff_webhook_url
+from actions.slots import facts_from_slots
 from actions.waiting_for_person import (ACKNOWLEDGE, TAKE_BACK, TIMED_OUT, TIMEOUT_INTENT, agent_has_written,
                                         timeout_seconds, waiting_turn)
 
 HANDED_OVER, SINCE, ACKNOWLEDGED = "handed_over", "handoff_since", "handoff_acknowledged"
+DURING_CHECK = "handoff_during_check"  # the exit check was under way: it goes on if the bot takes over again
 TIMER_NAME = "handoff_timeout"
-# The seller's message, once the hand-over is withdrawn or given up, still gets its answer.
-ANSWERING_ACTIONS = {"faq": "action_answer", "ask_can_exit": "exit_check_form"}
 
 
 def waiting_cleared() -> List[EventType]:
     """The slot events that end a hand-over (the bot answers again)."""
-    return [SlotSet(HANDED_OVER, False), SlotSet(SINCE, None), SlotSet(ACKNOWLEDGED, None)]
+    return [SlotSet(HANDED_OVER, False), SlotSet(SINCE, None), SlotSet(ACKNOWLEDGED, None),
+            SlotSet(DURING_CHECK, None)]
+
+
+# The answer selector's confidence for the question beside a request for a person; the request's words dilute
+# it ("我要人工 退出后钱多久能用": 0.68), so the bar is the FallbackClassifier's (config.yml), not the 0.7 of
+# components/intent_rules.py.
+SURE_TOPIC = 0.5
+
+
+def sure_topic(message: Dict[Text, Any]) -> Optional[Text]:
+    """The FAQ topic of the message, if the answer selector is sure of it."""
+    selected = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    key = selected.get("intent_response_key") or ""
+    return key.split("/", 1)[1] if "/" in key and selected.get("confidence", 0.0) >= SURE_TOPIC else None
 
 
 def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> List[EventType]:
@@ -42,13 +59,22 @@ def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) 
     Rasa's reminder brings the conversation back to the bot when no agent has
     written within HANDOFF_TIMEOUT.
     """
-    dispatcher.utter_message(response="utter_handover")
     slots, recorded = read_and_record(tracker)  # "转人工 我店里还有个维权": the agents see that too
+    # "我要人工 退出后钱多久能用": the question is answered while the seller waits.
+    message = tracker.latest_message
+    topics = [topic for topic in asked_topics(message) if topic and topic != OUT_OF_SCOPE]
+    if not topics and question_besides_person(message.get("text") or ""):
+        topic = sure_topic(message)
+        topics = [topic] if topic else []
+    for name in answers_for(topics, facts_from_slots(slots), message.get(TEXT_AS_WRITTEN) or message.get("text") or ""):
+        dispatcher.utter_message(response=name)
+    dispatcher.utter_message(response="utter_handover")
     webhook.notify(handoff_webhook_url(), handoff_payload(tracker.sender_id, reason, tracker.events, slots))
     timeout = timeout_seconds()
     return recorded + [
         SlotSet("handoff_reason", reason), SlotSet("requested_slot", None), ActiveLoop(None),
         SlotSet(HANDED_OVER, True), SlotSet(SINCE, time.time()), SlotSet(ACKNOWLEDGED, False),
+        SlotSet(DURING_CHECK, tracker.active_loop_name == "exit_check_form"),
         ReminderScheduled(TIMEOUT_INTENT, datetime.now() + timedelta(seconds=timeout), name=TIMER_NAME,
                           kill_on_user_message=False),
     ]
@@ -95,7 +121,49 @@ class ActionWhileWaiting(Action):
         if turn in (TAKE_BACK, TIMED_OUT):
             dispatcher.utter_message(response="utter_handover_taken_back" if turn == TAKE_BACK
                                      else "utter_handover_timed_out")
-            # With the slot cleared no rule continues from here: the next step is said explicitly.
-            followup = ANSWERING_ACTIONS.get(intent, "action_listen")
-            return recorded + waiting_cleared() + [FollowupAction(followup)]
+            return await self._carry_on(dispatcher, tracker, domain, intent, recorded)
         return recorded
+
+    @staticmethod
+    async def _carry_on(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, intent: Text,
+                        recorded: List[EventType]) -> List[EventType]:
+        """The bot takes over again with what it knew: the message's question answered, or the check resumed.
+
+        With the slot cleared no rule continues from here, so the next step is named explicitly.
+        """
+        if intent == "faq":  # "算了 账期保障怎么退出"
+            answered = await ActionAnswer().run(dispatcher, tracker, domain)
+            return [e for e in answered if e.get("event") != "followup"] + waiting_cleared() + [
+                FollowupAction("action_listen")]
+        if intent == "ask_can_exit" or tracker.get_slot(DURING_CHECK):
+            return recorded + waiting_cleared() + [FollowupAction("exit_check_form")]
+        return recorded + waiting_cleared() + [FollowupAction("action_listen")]
+
+
+def offered_a_person(events: List[Dict[Text, Any]]) -> bool:
+    """Whether the bot's last message before the seller's latest one offered a person (a 转人工 button)."""
+    seen_user = False
+    for event in reversed(events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            buttons = (event.get("data") or {}).get("buttons") or []
+            return any(button.get("payload") == "/request_human" for button in buttons)
+    return False
+
+
+class ActionAcceptOffer(Action):
+    """A lone "yes" outside the check: "好的 转吧" to the offer of a person hands over; otherwise a short OK."""
+
+    def name(self) -> Text:
+        return "action_accept_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if offered_a_person(tracker.events):
+            return hand_over(dispatcher, tracker, REQUESTED)
+        dispatcher.utter_message(response="utter_affirm_ok")
+        return []

@@ -77,9 +77,36 @@ HOW_OR_WHY_CUES = ("怎么操作", "怎么弄", "怎么关", "怎么退", "怎�
                    "入口", "怎么回事", "咋回事", "为什么", "为啥", "意思", "是什么", "是啥")
 
 
+# "别给我转人工", "不用转人工了", "不要人工": the opposite of a request.
+_DECLINES_PERSON = re.compile(r"(别|不要|不用|不需要|无需|用不着|不想)(给我|帮我|再)?(转|找|叫|接|要)?(个)?(人工|客服|真人|小二)")
+# A request for a person that holds whatever else the message says: "账期保障怎么退出 转人工吧".
+_DEMANDS_PERSON = re.compile(r"(转|找|要|叫|接|换|联系|呼叫)(个|一下|下|一个)?(人工|真人|活人|小二)|"
+                             r"(转|找|要|叫|换)(个|一下|下|一个)?(人工)?客服|人工人工|(人工|客服|小二|真人)(呢|在哪|在吗|在不在)")
+
+
 def asks_for_person(text: str) -> bool:
-    """Whether normalised ``text`` asks for a person, in words (not only mentions one)."""
-    return bool(_ASKS_FOR_PERSON.search(text))
+    """Whether normalised ``text`` asks for a person, in words (not only mentions one, nor declines one)."""
+    return bool(_ASKS_FOR_PERSON.search(text)) and not declines_person(text)
+
+
+def question_besides_person(text: str) -> bool:
+    """Whether normalised ``text`` asks a question besides asking for a person ("我要人工 退出后钱多久能用")."""
+    rest = _DEMANDS_PERSON.sub("", re.sub(r"\s", "", text))
+    rest = re.sub(r"^(我要|我想|请|帮我|麻烦)+|[吧啊呀呢嘛了]+$", "", rest)
+    return len(re.sub(r"[\W_]", "", rest)) >= 4 and is_question(rest)
+
+
+def declines_person(text: str) -> bool:
+    """Whether normalised ``text`` says the seller does not want a person ("别给我转人工")."""
+    return bool(_DECLINES_PERSON.search(re.sub(r"\s", "", text)))
+
+
+def demands_person(text: str) -> bool:
+    """Whether normalised ``text`` plainly asks to be put through to a person, whatever else it asks."""
+    compact = re.sub(r"\s", "", text)
+    asked = any(compact[m.end():m.end() + 1] not in ("吗", "么", "?", "？")  # "要找客服吗" asks whether to
+                for m in _DEMANDS_PERSON.finditer(compact))
+    return asked and not declines_person(compact)
 
 
 def asks_how_or_why(text: str) -> bool:

@@ -22,15 +22,17 @@ QUIET = "quiet"
 TAKE_BACK = "take_back"
 TIMED_OUT = "timed_out"
 
-# "算了", "不用了", "不要人工了", "不转了", "用机器人吧", "取消转人工"
+# "算了", "不用了", "不要人工了", "不转了", "用机器人吧", "取消转人工", "没事了"
 _TAKE_BACK = re.compile(
-    r"算了|不用了|不需要了|不要了|不等了|不转了|"
+    r"算了|不用了|不需要了|不要了|不等了|不转了|没事了|没事儿|不麻烦了|不找了|^取消|取消吧|取消了|cancel|never ?mind|"
     r"(不要|不用|不需要|不找|别找|取消|不想要|不想找)(转)?(人工|客服|真人|小二)|"
-    r"(问|找|用|回到|换回|还是用|让|跟|和)机器人|^机器人[吧啊呀了]?$")
-# "不要机器人", "机器人没用" ask for the opposite.
-_WANTS_PERSON = re.compile(r"(不要|不用|别用|不想要|不想用)机器人|机器人(没用|不行|答不了|听不懂)")
-
-
+    r"(问|找|用|回到|换回|还是用|让|跟|和)机器人|^机器人[吧啊呀了]?$", re.IGNORECASE)
+# "不要机器人", "机器人没用" ask for the opposite; "不取消 我继续等", "算了还是等人工吧",
+# "我不是不要人工", and a question ("不用了吗?", "算了吗？") keep the request.
+_KEEPS_WAITING = re.compile(
+    r"(不要|不用|别用|不想要|不想用)机器人|机器人(没用|不行|答不了|听不懂)|"
+    r"不取消|别取消|不要取消|继续等|还是等|等人工|等客服|等真人|不是不要|不是不用|"
+    r"(算了|不用了|不要了|不等了|没事了|取消)(吗|么|嘛|[?？])")
 def timeout_seconds(env: Optional[Dict[str, str]] = None) -> float:
     """HANDOFF_TIMEOUT in seconds (default 600: 10 minutes); unreadable or ≤ 0 means the default."""
     raw = (os.environ if env is None else env).get("HANDOFF_TIMEOUT", "")
@@ -44,7 +46,7 @@ def timeout_seconds(env: Optional[Dict[str, str]] = None) -> float:
 def takes_back(intent: Optional[str], text: str) -> bool:
     """Whether the seller withdraws the request for a person."""
     text = re.sub(r"\s", "", text or "")
-    if _WANTS_PERSON.search(text):
+    if _KEEPS_WAITING.search(text):
         return False
     return intent == TAKE_BACK_INTENT or bool(_TAKE_BACK.search(text))
 

@@ -3,12 +3,12 @@
 Uses the tracker store configured in endpoints.yml, through Rasa's own classes,
 and the agents' index that store keeps (stores/conversation_index.py): the
 lists and figures come from the index; whole conversations are read only for
-the ones shown (the few waiting for a person).
+the ones shown (those waiting for a person), in one query.
 """
-import asyncio
+import json
 import threading
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 _lock = threading.Lock()
@@ -28,27 +28,37 @@ def _tracker_store():
         return _store
 
 
-async def _events(conversation_id: str) -> Optional[List[Dict[str, Any]]]:
-    tracker = await _tracker_store().retrieve_full_tracker(conversation_id)
-    return None if tracker is None else [event.as_dict() for event in tracker.events]
-
-
-def events_of(conversation_id: str) -> Optional[List[Dict[str, Any]]]:
-    """All events of one conversation, or None if there is none."""
-    return asyncio.run(_events(conversation_id))
+def _sql_store() -> Any:
+    store = _tracker_store()
+    return getattr(store, "_tracker_store", store)  # Rasa wraps it (AwaitableTrackerStore)
 
 
 def _engine() -> Any:
-    store = _tracker_store()
-    return getattr(store, "engine", None) or store._tracker_store.engine  # Rasa may wrap it (fail-safe)
+    return _sql_store().engine
 
 
-def waiting_for_person() -> List[Tuple[str, Optional[float]]]:
-    """(conversation id, since) of the conversations waiting for a person, from the index."""
+def waiting_for_person(limit: int) -> Tuple[int, List[Tuple[str, List[Dict[str, Any]]]]]:
+    """How many conversations wait for a person, and (id, events) of the ``limit`` longest waiting.
+
+    Which ones: the index. Their events: one query for all of them, as stored
+    (no tracker rebuilt per conversation).
+    """
+    import sqlalchemy as sa
+
     from stores import conversation_index
 
+    store = _sql_store()
     with _engine().connect() as connection:
-        return conversation_index.waiting(connection)
+        total = conversation_index.waiting_count(connection)
+        waiting = [sender_id for sender_id, _ in conversation_index.waiting(connection, limit)]
+        events: Dict[str, List[Dict[str, Any]]] = {sender_id: [] for sender_id in waiting}
+        for start in range(0, len(waiting), 500):
+            rows = connection.execute(
+                sa.select(store.SQLEvent.sender_id, store.SQLEvent.data)
+                .where(store.SQLEvent.sender_id.in_(waiting[start:start + 500])).order_by(store.SQLEvent.id))
+            for sender_id, data in rows:
+                events[sender_id].append(json.loads(data))
+    return total, [(sender_id, events[sender_id]) for sender_id in waiting]
 
 
 def figures() -> Dict[str, Any]:

@@ -3,7 +3,8 @@
 Routes (all JSON):
   POST /agent/api/suggest {"text"}                 suggested answers, unsure flag
   POST /agent/api/check {"dispute","forced","covered"}  the exit check for a shop
-  GET  /agent/api/handoffs                         conversations waiting for a person
+  GET  /agent/api/handoffs                         conversations waiting for a person (the 100
+                                                   longest waiting; "total": how many wait)
   POST /agent/api/handoffs/{id}/reply {"text"}     an agent's message to the seller
   POST /agent/api/handoffs/{id}/resume             give the conversation back to the bot
   GET  /agent/api/stats                            resolution figures
@@ -28,6 +29,7 @@ from agent.suggestions import suggest
 
 logger = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 2000
+MAX_LISTED = 100  # waiting conversations listed at once, longest waiting first ("total" says how many wait)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 Answer = Tuple[int, Dict[str, Any]]
 
@@ -99,9 +101,9 @@ def check_route(data: Any, _: Optional[str]) -> Answer:
 
 
 def handoffs_route(_: Any, __: Optional[str]) -> Answer:
-    waiting = [s for s in (handoff_summary(cid, conversations.events_of(cid) or [])
-                           for cid, _ in conversations.waiting_for_person()) if s]
-    return 200, {"handoffs": waiting}
+    total, shown = conversations.waiting_for_person(MAX_LISTED)
+    waiting = [s for s in (handoff_summary(cid, events) for cid, events in shown) if s]
+    return 200, {"handoffs": waiting, "total": total}
 
 
 def reply_route(data: Any, conversation_id: Optional[str]) -> Answer:

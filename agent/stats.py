@@ -14,6 +14,8 @@ import copy
 from collections import Counter
 from typing import Any, Dict, Iterable, List
 
+from channels.transcript import typed_by_seller
+
 NO_ANSWER_RESPONSES = {"utter_out_of_scope", "utter_default", "utter_offer_person"}
 TOP_UNANSWERED = 10
 
@@ -33,6 +35,8 @@ def fold(figures: Dict[str, Any], events: Iterable[Dict[str, Any]]) -> Dict[str,
     figures = copy.deepcopy(figures)
     for event in events:
         kind = event.get("event")
+        if kind == "user" and not typed_by_seller(event):  # the hand-over timer, not the seller
+            continue
         if kind == "user":
             figures["counted"] = True
             figures["last_user_text"] = event.get("text")

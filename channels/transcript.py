@@ -2,12 +2,20 @@
 
 Used by the widget to show earlier messages again after a page reload. A user
 message sent by a button shows the button's title (kept in the message's
-metadata as ``display``), not its payload. No Rasa imports: events are the
+metadata as ``display``), not its payload. A message an agent wrote is marked
+``"agent": true``. No Rasa imports: events are the
 plain dicts of ``tracker.current_state()``.
 """
 from typing import Any, Dict, Iterable, List
 
 BOT_FIELDS = ("text", "buttons", "image", "attachment", "custom")
+# Rasa's text for an intent triggered by a reminder (the hand-over timer): nobody typed it.
+EXTERNAL_PREFIX = "EXTERNAL: "
+
+
+def typed_by_seller(event: Dict[str, Any]) -> bool:
+    """Whether a user event is a message the seller sent (not a reminder Rasa triggered)."""
+    return event.get("event") == "user" and not str(event.get("text") or "").startswith(EXTERNAL_PREFIX)
 
 
 def transcript(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -15,6 +23,8 @@ def transcript(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
     messages: List[Dict[str, Any]] = []
     for event in events:
         if event.get("event") == "user":
+            if not typed_by_seller(event):
+                continue
             display = (event.get("metadata") or {}).get("display")
             text = display if isinstance(display, str) and display else event.get("text")
             if text:
@@ -26,5 +36,7 @@ def transcript(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
             data = event.get("data") or {}
             message.update({k: data[k] for k in BOT_FIELDS[1:] if data.get(k)})
             if len(message) > 1:
+                if (event.get("metadata") or {}).get("agent"):  # written by a person at the desk
+                    message["agent"] = True
                 messages.append(message)
     return messages

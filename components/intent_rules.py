@@ -73,6 +73,8 @@ class IntentRules(NormalizingComponent):
             return intent
         if intent_rules.is_other_product(text):
             return "out_of_scope"
+        if intent_rules.demands_person(text):  # "账期保障怎么退出 转人工吧": the person is what they ask for
+            return "request_human"
         rejected: Set[Text] = set()
         if (intent == "request_human" and not intent_rules.asks_for_person(text)) or (
                 intent == "ask_can_exit" and intent_rules.asks_how_or_why(text)):

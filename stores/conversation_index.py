@@ -17,7 +17,7 @@ Tables (created next to Rasa's ``events`` table, SQLite or PostgreSQL):
 - ``handoff_reasons``: reason → how many hand-overs.
 """
 import json
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -69,13 +69,21 @@ def _count_up(connection: Any, table: sa.Table, key_column: str, key: str) -> No
             continue
 
 
-def update(connection: Any, sender_id: str, events: List[Dict[str, Any]]) -> None:
-    """Fold newly saved ``events`` of ``sender_id`` into the index (inside the caller's transaction)."""
+def update(connection: Any, sender_id: str, events: List[Dict[str, Any]],
+           waiting_now: Optional[Tuple[bool, Optional[float]]] = None) -> None:
+    """Fold newly saved ``events`` of ``sender_id`` into the index (inside the caller's transaction).
+
+    ``waiting_now``: whether, and since when, the conversation waits for a person
+    as its tracker says (it has applied rewinds the events alone do not show).
+    """
     if not events:
         return
     row = connection.execute(sa.select(figures_table.c.state).where(figures_table.c.sender_id == sender_id)).first()
     before = json.loads(row[0]) if row else new_figures()
     after = fold(before, events)
+    if waiting_now is not None:
+        after["waiting"] = bool(waiting_now[0])
+        after["waiting_since"] = (waiting_now[1] or after["waiting_since"]) if after["waiting"] else None
     for question in after["unanswered"][len(before["unanswered"]):]:
         if useful_question(question):
             _count_up(connection, questions_table, "text", question.strip()[:MAX_QUESTION_CHARS])
@@ -90,11 +98,18 @@ def update(connection: Any, sender_id: str, events: List[Dict[str, Any]]) -> Non
         connection.execute(sa.insert(figures_table).values(sender_id=sender_id, **values))
 
 
-def waiting(connection: Any) -> List[Tuple[str, float]]:
+def waiting(connection: Any, limit: Optional[int] = None) -> List[Tuple[str, float]]:
     """(conversation id, since) of the conversations waiting for a person, longest waiting first."""
     query = (sa.select(figures_table.c.sender_id, figures_table.c.waiting_since)
              .where(figures_table.c.waiting.is_(True)).order_by(figures_table.c.waiting_since))
+    if limit is not None:
+        query = query.limit(limit)
     return [(sender_id, since) for sender_id, since in connection.execute(query)]
+
+
+def waiting_count(connection: Any) -> int:
+    return int(connection.execute(sa.select(sa.func.count()).select_from(figures_table)
+                                  .where(figures_table.c.waiting.is_(True))).scalar())
 
 
 def figures(connection: Any) -> Dict[str, Any]:

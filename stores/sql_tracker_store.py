@@ -72,5 +72,6 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                     action_name=data.get("name"),
                     data=json.dumps(data),
                 ))
-            conversation_index.update(session, tracker.sender_id, saved)
+            conversation_index.update(session, tracker.sender_id, saved, waiting_now=(
+                bool(tracker.get_slot("handed_over")), tracker.get_slot("handoff_since")))
             session.commit()

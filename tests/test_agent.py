@@ -13,6 +13,7 @@ import pytest
 
 from tests.bot_server import BotServer, free_port
 from tests.test_widget_browser import CHROMIUM, CHROMIUM_ARGS, REPLY_MS, SCREENSHOTS, ask
+from tests.widget_client import Widget
 
 pytestmark = pytest.mark.model
 
@@ -159,12 +160,29 @@ def test_hand_over_pauses_notifies_relays_and_resumes(bot, webhook, seller):
     assert agent(bot, "POST", f"handoffs/{seller}/reply", {"text": "您好，我是客服小王"})[0] == 200
     history = json.loads(urllib.request.urlopen(
         f"{bot.url}/webhooks/rest/history?sender={seller}", timeout=10).read())["messages"]
-    assert history[-1] == {"sender": "bot", "text": "您好，我是客服小王"}
+    assert history[-1] == {"sender": "bot", "text": "您好，我是客服小王", "agent": True}
 
     assert agent(bot, "POST", f"handoffs/{seller}/resume")[0] == 200
     assert agent(bot, "POST", f"handoffs/{seller}/reply", {"text": "x"})[0] == 409  # no longer waiting
     replies = texts(bot.say(seller, "能退出吗"))
     assert "强制类目" in replies and "维权中" not in replies  # the dispute answer survived
+
+
+def test_a_widget_seller_gets_the_agents_reply_live(bot):
+    widget = Widget(bot)
+    try:
+        assert "转接人工客服" in widget.say("转人工")
+        before = len(widget.replies)
+        assert agent(bot, "POST", f"handoffs/{widget.session_id}/reply", {"text": "您好，我是客服小张"})[0] == 200
+        assert agent(bot, "POST", f"handoffs/{widget.session_id}/resume")[0] == 200
+        deadline = time.monotonic() + 15
+        while len(widget.replies) < before + 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        live = [r.get("text") for r in widget.replies[before:]]
+        assert live[0] == "您好，我是客服小张" and "继续为您解答" in live[1] and len(live) == 2  # once, in order
+        assert "千牛卖家中心" in widget.say("账期保障怎么退出")
+    finally:
+        widget.close()
 
 
 def test_not_understanding_twice_offers_a_person_and_never_hands_over_unasked(bot, webhook, seller):
@@ -187,10 +205,41 @@ def test_the_seller_can_take_the_hand_over_back(bot, seller):
     assert all(h["conversation_id"] != seller for h in agent(bot, "GET", "handoffs")[1]["handoffs"])
 
 
-def test_taking_it_back_with_a_question_answers_it(bot, seller):
+def test_taking_it_back_with_a_question_answers_it_and_the_bot_carries_on(bot, seller):
     bot.say(seller, "转人工")
     replies = texts(bot.say(seller, "算了 账期保障怎么退出"))
-    assert "不转人工了" in replies and "千牛卖家中心" in replies
+    assert "不转人工了" in replies and "千牛卖家中心" in replies and "没看懂" not in replies
+    assert "15天" in texts(bot.say(seller, "退出后钱多久能用"))  # not stranded in the waiting state
+    assert all(h["conversation_id"] != seller for h in agent(bot, "GET", "handoffs")[1]["handoffs"])
+
+
+def test_phrases_that_keep_the_request_keep_it(bot, seller):
+    bot.say(seller, "转人工")
+    for text in ("不用了吗?", "别取消 我继续等"):
+        assert "不转人工了" not in texts(bot.say(seller, text))
+    assert any(h["conversation_id"] == seller for h in agent(bot, "GET", "handoffs")[1]["handoffs"])
+
+
+def test_a_request_for_a_person_with_a_question_answers_it_and_hands_over(bot, seller):
+    replies = texts(bot.say(seller, "我要人工 退出后钱多久能用"))
+    assert "15天" in replies and "转接人工客服" in replies
+    assert any(h["conversation_id"] == seller for h in agent(bot, "GET", "handoffs")[1]["handoffs"])
+    refused = f"{seller}-no"
+    assert "转接人工客服" not in texts(bot.say(refused, "别给我转人工啊 我就问问能不能退"))
+
+
+def test_taking_it_back_in_the_middle_of_the_check_goes_on_with_it(bot, seller):
+    assert "维权" in texts(bot.say(seller, "能退出吗"))
+    bot.say(seller, "转人工")
+    assert "维权" in texts(bot.say(seller, "算了"))  # the pending question again
+    assert "强制类目" in texts(bot.say(seller, "没有"))  # the answer counts
+
+
+def test_yes_to_the_offer_of_a_person_hands_over(bot, webhook, seller):
+    bot.say(seller, "钱")
+    assert "转人工" in texts(bot.say(seller, "保证金"))  # two misses: a person is offered
+    assert "转接人工客服" in texts(bot.say(seller, "好的 转吧"))
+    assert webhook.wait_for(seller)[-1]["reason"] == "requested"
 
 
 def test_odd_conversation_ids_and_concurrent_agents(bot, seller):

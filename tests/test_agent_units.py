@@ -29,7 +29,8 @@ def test_intent_replies_come_from_the_rules():
     replies = intent_replies()
     assert replies["out_of_scope"] == "utter_out_of_scope"
     assert replies["faq"] == "action_answer" and replies["request_human"] == "action_hand_over"
-    assert replies["affirm"] == replies["dont_know"] == "utter_affirm_ok"  # an `or` step
+    assert replies["deny"] == replies["cancel"] == "utter_cancel_ok"  # an `or` step
+    assert replies["affirm"] == "action_accept_offer" and replies["dont_know"] == "utter_affirm_ok"
 
 
 def test_suggestions_use_the_bots_texts_and_flag_doubt():

@@ -82,3 +82,11 @@ def test_a_rating_names_an_answer_the_conversation_holds():
     assert rated_answer_ts(events, "答一") == 4.0  # the latest answer with that text
     assert rated_answer_ts(events, "账期保障是什么") is None  # the seller's own words are no answer
     assert rated_answer_ts(events, "") is None
+
+
+def test_the_hand_over_timer_is_not_shown_as_something_the_seller_said():
+    events = [{"event": "user", "text": "转人工"},
+              {"event": "user", "text": "EXTERNAL: EXTERNAL_handoff_timeout"},
+              {"event": "bot", "text": "抱歉，暂时没有人工客服接入。"}]
+    assert transcript(events) == [{"sender": "user", "text": "转人工"},
+                                  {"sender": "bot", "text": "抱歉，暂时没有人工客服接入。"}]

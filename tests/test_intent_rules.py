@@ -85,6 +85,31 @@ def test_mentioning_a_person_is_not_asking_for_one(text):
     assert not intent_rules.asks_for_person(normalize(text))
 
 
+@pytest.mark.parametrize("text", ["账期保障怎么退出 转人工吧", "退不掉啊 找人工", "钱压了15天太久了 我要找人工客服问问",
+                                  "我要人工 退出后钱多久能用", "我店里有个维权 退不掉账期保障 转人工", "小二呢"])
+def test_a_plain_request_for_a_person_holds_whatever_else_the_message_asks(text):
+    assert intent_rules.demands_person(normalize(text))
+
+
+@pytest.mark.parametrize("text", ["别给我转人工啊 我就问问能不能退", "不用转人工了", "要找客服吗", "客服说不能退",
+                                  "我找了客服也没用", "还剩一个在等小二处理"])
+def test_declining_asking_whether_or_mentioning_a_person_is_no_request(text):
+    assert not intent_rules.demands_person(normalize(text))
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("我要人工 退出后钱多久能用", True), ("账期保障怎么退出 转人工吧", True), ("转人工", False),
+    ("转人工 我店里还有个维权", False), ("人工人工", False), ("转人工吧 快点", False),
+])
+def test_a_question_besides_the_request_for_a_person(text, asks):
+    assert intent_rules.question_besides_person(normalize(text)) == asks
+
+
+def test_declining_a_person_is_not_asking_for_one():
+    assert intent_rules.declines_person(normalize("别给我转人工啊 我就问问能不能退"))
+    assert not intent_rules.asks_for_person(normalize("别给我转人工啊 我就问问能不能退"))
+
+
 @pytest.mark.parametrize("text, how", [
     ("我想把账期保障关了，怎么操作啊", True), ("账期保障在哪关", True), ("有个维权 钱被冻住了 这是咋回事", True),
     ("账期保障能关掉吗", False), ("怎么知道我符合不符合退出条件", False), ("我想退出账期保障", False),

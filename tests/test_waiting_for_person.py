@@ -15,6 +15,8 @@ from tests.conftest import make_tracker
     ("算了", "cancel"), ("算了 不要人工了", "deny"), ("不用了", "deny"), ("不要人工了", "request_human"),
     ("不用转人工了 我自己看看", "nlu_fallback"), ("还是问机器人吧", "nlu_fallback"), ("机器人", "nlu_fallback"),
     ("/cancel", "cancel"), ("不等了", "nlu_fallback"), ("取消转人工", "request_human"),
+    ("没事了", "deny"), ("cancel", "nlu_fallback"), ("取消吧 转人工太慢了", "request_human"),
+    ("哦 算了 不麻烦了", "cancel"),
 ])
 def test_the_seller_takes_the_hand_over_back(text, intent):
     assert takes_back(intent, text)
@@ -24,6 +26,9 @@ def test_the_seller_takes_the_hand_over_back(text, intent):
     ("你好 有人吗", "greet"), ("账期保障怎么退出", "faq"), ("不要机器人 我要人工", "request_human"),
     ("机器人没用", "nlu_fallback"), ("转人工", "request_human"), ("快点", "nlu_fallback"),
     ("你们是机器人吗", "nlu_fallback"),
+    # They keep the request: a question about it, a negated cancel, a wish to wait.
+    ("不用了吗?", "deny"), ("不取消 我继续等", "deny"), ("算了还是等人工吧", "cancel"), ("别取消", "cancel"),
+    ("我不是不要人工 是问下要等多久", "request_human"), ("不用了？人呢", "deny"), ("算了吗？还要等多久", "cancel"),
 ])
 def test_other_messages_do_not_take_it_back(text, intent):
     assert not takes_back(intent, text)
@@ -81,9 +86,10 @@ async def test_hand_over_waits_with_a_timer_and_keeps_the_facts(domain, monkeypa
     assert dispatcher.messages[0]["response"] == "utter_handover"
 
 
-def _waiting(text, intent, **slots):
+def _waiting(text, intent, topic=None, **slots):
+    selector = {"response_selector": {"faq": {"response": {"intent_response_key": topic}}}} if topic else {}
     return make_tracker(text, intent, slots={"handed_over": True, "handoff_since": time.time(),
-                                             "handoff_acknowledged": False, **slots})
+                                             "handoff_acknowledged": False, **slots}, **selector)
 
 
 async def test_while_waiting_the_first_message_is_acknowledged_with_a_way_back(domain):
@@ -102,11 +108,14 @@ async def test_while_waiting_the_first_message_is_acknowledged_with_a_way_back(d
 
 async def test_taking_it_back_answers_the_question_with_what_the_bot_knew(domain):
     dispatcher = CollectingDispatcher()
-    tracker = _waiting("算了 账期保障怎么退出", "faq", has_open_dispute="no")
+    tracker = _waiting("算了 账期保障怎么退出", "faq", topic="faq/how_to_exit", has_open_dispute="no")
     events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_taken_back"]
-    assert _slots(events) == {"handed_over": False, "handoff_since": None, "handoff_acknowledged": None}
-    assert {"event": "followup", "name": "action_answer", "timestamp": None} in events
+    # Answered here, in the same turn: no rule would continue after a follow-up action.
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_taken_back", "utter_faq/how_to_exit"]
+    assert {k: v for k, v in _slots(events).items() if k.startswith("hand")} == {
+        "handed_over": False, "handoff_since": None, "handoff_acknowledged": None, "handoff_during_check": None}
+    assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
+    assert "handoff_reason" not in _slots(events)
 
 
 async def test_facts_told_while_waiting_are_recorded_for_the_agent(domain):
@@ -141,3 +150,28 @@ async def test_two_misunderstandings_offer_a_person_instead_of_handing_over(doma
     assert [m["response"] for m in dispatcher.messages] == ["utter_offer_person"]
     assert "handed_over" not in _slots(events)
     assert domain["responses"]["utter_offer_person"][0]["buttons"][0]["payload"] == "/request_human"
+
+
+async def test_taking_it_back_during_the_check_goes_on_with_the_check(domain):
+    tracker = _waiting("算了", "cancel", handoff_during_check=True, has_open_dispute="no")
+    events = await ActionWhileWaiting().run(CollectingDispatcher(), tracker, domain)
+    assert events[-1] == {"event": "followup", "name": "exit_check_form", "timestamp": None}
+    assert _slots(events)["handoff_during_check"] is None
+
+
+async def test_yes_to_the_offer_of_a_person_hands_over(domain):
+    from actions.handover import ActionAcceptOffer
+
+    offer = {"event": "bot", "text": "抱歉…", "data": {"buttons": [{"title": "转人工", "payload": "/request_human"}]}}
+    tracker = make_tracker("好的 转吧", "affirm")
+    tracker.events = [{"event": "user", "text": "保证金"}, offer, {"event": "user", "text": "好的 转吧"}]
+    dispatcher = CollectingDispatcher()
+    events = await ActionAcceptOffer().run(dispatcher, tracker, domain)
+    assert _slots(events)["handed_over"] is True
+    assert dispatcher.messages[-1]["response"] == "utter_handover"
+
+    other = {"event": "bot", "text": "好的", "data": {"buttons": [{"title": "帮我检查", "payload": "/ask_can_exit"}]}}
+    tracker.events = [{"event": "user", "text": "你好"}, other, {"event": "user", "text": "好的"}]
+    dispatcher = CollectingDispatcher()
+    assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages[-1]["response"] == "utter_affirm_ok"

@@ -10,7 +10,7 @@
     refreshAll();
   });
 
-  var REASONS = { requested: "卖家要求人工", not_understood: "机器人两次没听懂" };
+  var REASONS = { requested: "卖家要求人工", not_understood: "机器人两次没听懂（旧会话）" };
   var ANSWERS = { yes: "有", no: "没有", unknown: "不确定" };
   var current = null;
 
@@ -92,6 +92,9 @@
         list.appendChild(item);
         if (current && current.conversation_id === h.conversation_id) showConversation(h);
       });
+      if (data.total > data.handoffs.length) {
+        list.appendChild(el("li", "另有 " + (data.total - data.handoffs.length) + " 个会话在等待（先处理等得最久的）"));
+      }
       if (current && !data.handoffs.some(function (h) { return h.conversation_id === current.conversation_id; })) {
         current = null;
         $("conversation").hidden = true;
