@@ -6,8 +6,9 @@ message), which go through the platform's send API.
 import asyncio
 import json
 import logging
+import time
 import urllib.parse
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
@@ -43,6 +44,23 @@ async def call_json(method: str, url: str, body: Optional[Dict[str, Any]] = None
             if response.status >= 400:
                 raise OutboundError(f"HTTP {response.status} from {url.split('?')[0]}")
             return json.loads(await response.text() or "{}")
+
+
+class CachedToken:
+    """A platform's access token, fetched when missing and kept until five minutes before it expires."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[Tuple[Text, int]]]) -> None:
+        self._fetch = fetch  # → (token, lifetime in seconds)
+        self._token: Optional[Text] = None
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self, refresh: bool = False) -> Text:
+        async with self._lock:
+            if refresh or not self._token or time.monotonic() >= self._expires:
+                self._token, lifetime = await self._fetch()
+                self._expires = time.monotonic() + max(60, int(lifetime) - 300)
+            return self._token
 
 
 class PlatformOutput(OutputChannel):

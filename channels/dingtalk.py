@@ -16,11 +16,9 @@ the user's staff id as the robot DINGTALK_ROBOT_CODE (default: the app key), on
 DINGTALK_OPENAPI_BASE. Without an app key such messages stay in the
 conversation's history only.
 """
-import asyncio
 import json
-import time
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -28,7 +26,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import dingtalk_sign
-from channels.connector import ConnectorInput, OutboundError, PlatformOutput, call_json, under_base
+from channels.connector import (CachedToken, ConnectorInput, OutboundError, PlatformOutput, call_json,
+                                under_base)
 from channels.message_limits import MessageError, check_sender
 from channels.outgoing import SeenMessages, render, split_text, with_retries
 
@@ -44,20 +43,17 @@ class DingTalkOpenApi:
     def __init__(self, base: Text, app_key: Text, app_secret: Text, robot_code: Text) -> None:
         self.base, self.app_key, self.app_secret = base.rstrip("/"), app_key, app_secret
         self.robot_code = robot_code or app_key
-        self._token: Optional[Text] = None
-        self._expires = 0.0
-        self._lock = asyncio.Lock()
+        self._token = CachedToken(self._fetch_token)
+
+    async def _fetch_token(self) -> Tuple[Text, int]:
+        answer = await call_json("POST", f"{self.base}/v1.0/oauth2/accessToken",
+                                 {"appKey": self.app_key, "appSecret": self.app_secret})
+        if not answer.get("accessToken"):
+            raise OutboundError(f"accessToken refused: {answer.get('code')} {answer.get('message')}")
+        return answer["accessToken"], int(answer.get("expireIn", 7200))
 
     async def token(self, refresh: bool = False) -> Text:
-        async with self._lock:
-            if refresh or not self._token or time.monotonic() >= self._expires:
-                answer = await call_json("POST", f"{self.base}/v1.0/oauth2/accessToken",
-                                         {"appKey": self.app_key, "appSecret": self.app_secret})
-                if not answer.get("accessToken"):
-                    raise OutboundError(f"accessToken refused: {answer.get('code')} {answer.get('message')}")
-                self._token = answer["accessToken"]
-                self._expires = time.monotonic() + max(60, int(answer.get("expireIn", 7200)) - 300)
-            return self._token
+        return await self._token.get(refresh)
 
     async def send_text(self, staff_id: Text, content: Text) -> None:
         body = {"robotCode": self.robot_code, "userIds": [staff_id], "msgKey": "sampleText",

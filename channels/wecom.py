@@ -9,11 +9,9 @@ retries. Messages sent later (an agent's reply, the hand-over timer's message)
 take the same API. A retried delivery of the same MsgId is answered once.
 Disabled (503) without its settings.
 """
-import asyncio
 import logging
-import time
 import urllib.parse
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
 from defusedxml import ElementTree
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -22,7 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import wecom_crypto
-from channels.connector import ConnectorInput, OutboundError, PlatformOutput, call_json
+from channels.connector import CachedToken, ConnectorInput, OutboundError, PlatformOutput, call_json
 from channels.message_limits import MessageError, check_sender
 from channels.outgoing import SeenMessages, render, split_text, with_retries
 
@@ -38,20 +36,17 @@ class WeComApi:
 
     def __init__(self, base: Text, corp_id: Text, secret: Text, agent_id: Text) -> None:
         self.base, self.corp_id, self.secret, self.agent_id = base.rstrip("/"), corp_id, secret, agent_id
-        self._token: Optional[Text] = None
-        self._expires = 0.0
-        self._lock = asyncio.Lock()
+        self._token = CachedToken(self._fetch_token)
+
+    async def _fetch_token(self) -> Tuple[Text, int]:
+        query = urllib.parse.urlencode({"corpid": self.corp_id, "corpsecret": self.secret})
+        answer = await call_json("GET", f"{self.base}/cgi-bin/gettoken?{query}")
+        if answer.get("errcode", 0) != 0 or not answer.get("access_token"):
+            raise OutboundError(f"gettoken errcode {answer.get('errcode')}: {answer.get('errmsg')}")
+        return answer["access_token"], int(answer.get("expires_in", 7200))
 
     async def token(self, refresh: bool = False) -> Text:
-        async with self._lock:
-            if refresh or not self._token or time.monotonic() >= self._expires:
-                query = urllib.parse.urlencode({"corpid": self.corp_id, "corpsecret": self.secret})
-                answer = await call_json("GET", f"{self.base}/cgi-bin/gettoken?{query}")
-                if answer.get("errcode", 0) != 0 or not answer.get("access_token"):
-                    raise OutboundError(f"gettoken errcode {answer.get('errcode')}: {answer.get('errmsg')}")
-                self._token = answer["access_token"]
-                self._expires = time.monotonic() + max(60, int(answer.get("expires_in", 7200)) - 300)
-            return self._token
+        return await self._token.get(refresh)
 
     async def send_text(self, user: Text, content: Text) -> None:
         token = await self.token()

@@ -87,3 +87,27 @@ def test_only_urls_under_the_configured_base_are_called():
     for url in ["http://oapi.dingtalk.com/robot/x", "https://oapi.dingtalk.com.evil.cn/robot/x",
                 "https://evil.cn/robot/x?https://oapi.dingtalk.com/", "https://oapi.dingtalk.com", None]:
         assert not under_base(url, base)
+
+
+def test_an_access_token_is_fetched_once_and_again_when_refreshed_or_expired(monkeypatch):
+    import asyncio
+
+    from channels import connector
+
+    fetched = []
+
+    async def fetch():
+        fetched.append(1)
+        return f"tok-{len(fetched)}", 7200
+
+    clock = [1000.0]
+    monkeypatch.setattr(connector.time, "monotonic", lambda: clock[0])
+    token = connector.CachedToken(fetch)
+
+    async def run():
+        assert await token.get() == "tok-1"
+        assert await token.get() == "tok-1"  # cached
+        assert await token.get(refresh=True) == "tok-2"  # the platform said it expired
+        clock[0] += 7200 - 299  # five minutes before it would expire
+        assert await token.get() == "tok-3"
+    asyncio.run(run())
