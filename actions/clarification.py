@@ -18,7 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answer_plan import answers_for, conversation_subject, follow_up_topic, says_exit_fails
-from actions.handoff import failed_twice
+from actions.handoff import REQUESTED, failed_twice
+from actions.handover import hand_over, offered_a_person
+from actions.intent_rules import short_yes
 from actions.read_shop_facts import read_and_record
 from actions.slots import facts_from_slots
 
@@ -86,6 +88,8 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         message = tracker.latest_message
+        if offered_a_person(tracker.events) and short_yes(message.get("text") or ""):  # "行吧" to the offer
+            return hand_over(dispatcher, tracker, REQUESTED)
         slots, recorded = read_and_record(tracker)
         facts = facts_from_slots(slots)
         topic = follow_up_topic(message, conversation_subject(tracker.events))

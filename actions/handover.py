@@ -19,19 +19,23 @@ from rasa_sdk.types import DomainDict
 
 from actions import webhook
 from actions.answer import ActionAnswer
-from actions.answer_plan import OUT_OF_SCOPE, answers_for, asked_topics
+from actions.answer_plan import MAX_ANSWERS, OUT_OF_SCOPE, answers_for, asked_topics
+from actions.fact_table import BY_SLOT
 from actions.handoff import REQUESTED, handoff_payload
 from actions.intent_rules import question_besides_person
 from actions.normalization import TEXT_AS_WRITTEN
-from actions.read_shop_facts import read_and_record
+from actions.read_shop_facts import facts_in_message, read_and_record
 from actions.settings import handoff_webhook_url
 from actions.slots import facts_from_slots
-from actions.waiting_for_person import (ACKNOWLEDGE, TAKE_BACK, TIMED_OUT, TIMEOUT_INTENT, agent_has_written,
-                                        timeout_seconds, waiting_turn)
+from actions.waiting_for_person import (ACKNOWLEDGE, ASKED_AGAIN, TAKE_BACK, TIMED_OUT, TIMEOUT_INTENT,
+                                        agent_has_written, question_besides_take_back, timeout_seconds,
+                                        waiting_turn)
+from channels.transcript import typed_by_seller
 
 HANDED_OVER, SINCE, ACKNOWLEDGED = "handed_over", "handoff_since", "handoff_acknowledged"
-DURING_CHECK = "handoff_during_check"  # the exit check was under way: it goes on if the bot takes over again
-TIMER_NAME = "handoff_timeout"
+# The exit check was under way (the slot holds the fact it was asking for): it goes on if the bot takes over again.
+DURING_CHECK = "handoff_during_check"
+TIMER_NAME = "handoff_timeout"  # + ":" + the conversation id: Rasa keys reminder jobs by name alone
 
 
 def waiting_cleared() -> List[EventType]:
@@ -74,9 +78,10 @@ def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) 
     return recorded + [
         SlotSet("handoff_reason", reason), SlotSet("requested_slot", None), ActiveLoop(None),
         SlotSet(HANDED_OVER, True), SlotSet(SINCE, time.time()), SlotSet(ACKNOWLEDGED, False),
-        SlotSet(DURING_CHECK, tracker.active_loop_name == "exit_check_form"),
-        ReminderScheduled(TIMEOUT_INTENT, datetime.now() + timedelta(seconds=timeout), name=TIMER_NAME,
-                          kill_on_user_message=False),
+        SlotSet(DURING_CHECK, (tracker.get_slot("requested_slot") or "exit_check_form")
+                if tracker.active_loop_name == "exit_check_form" else None),
+        ReminderScheduled(TIMEOUT_INTENT, datetime.now() + timedelta(seconds=timeout),
+                          name=f"{TIMER_NAME}:{tracker.sender_id}", kill_on_user_message=False),
     ]
 
 
@@ -114,13 +119,17 @@ class ActionWhileWaiting(Action):
                             since=since, now=time.time(), timeout=timeout_seconds(),
                             acknowledged=bool(tracker.get_slot(ACKNOWLEDGED)),
                             agent_wrote=agent_has_written(tracker.events, since))
-        _, recorded = ([], []) if intent == TIMEOUT_INTENT else read_and_record(tracker)
+        if turn == ASKED_AGAIN:  # "转人工" again after the wait ran out: a new hand-over, a new wait
+            return hand_over(dispatcher, tracker, REQUESTED)
+        recorded = [] if intent == TIMEOUT_INTENT else _read_as_reply(tracker)
         if turn == ACKNOWLEDGE:
             dispatcher.utter_message(response="utter_handover_waiting")
             return recorded + [SlotSet(ACKNOWLEDGED, True)]
         if turn in (TAKE_BACK, TIMED_OUT):
             dispatcher.utter_message(response="utter_handover_taken_back" if turn == TAKE_BACK
                                      else "utter_handover_timed_out")
+            if turn == TIMED_OUT:
+                _answer_questions_asked_while_waiting(dispatcher, tracker, since)
             return await self._carry_on(dispatcher, tracker, domain, intent, recorded)
         return recorded
 
@@ -131,13 +140,48 @@ class ActionWhileWaiting(Action):
 
         With the slot cleared no rule continues from here, so the next step is named explicitly.
         """
+        message = tracker.latest_message
+        text = message.get(TEXT_AS_WRITTEN) or message.get("text") or ""
         if intent == "faq":  # "算了 账期保障怎么退出"
             answered = await ActionAnswer().run(dispatcher, tracker, domain)
             return [e for e in answered if e.get("event") != "followup"] + waiting_cleared() + [
                 FollowupAction("action_listen")]
+        topic = sure_topic(message) if question_besides_take_back(text) else None
+        if topic and intent != "ask_can_exit":  # "取消 我就想知道退出入口在哪"
+            slots = {**tracker.slots, **{e["name"]: e["value"] for e in recorded if e.get("event") == "slot"}}
+            for name in answers_for([topic], facts_from_slots(slots), text):
+                dispatcher.utter_message(response=name)
+            return recorded + waiting_cleared() + [FollowupAction("action_listen")]
         if intent == "ask_can_exit" or tracker.get_slot(DURING_CHECK):
             return recorded + waiting_cleared() + [FollowupAction("exit_check_form")]
         return recorded + waiting_cleared() + [FollowupAction("action_listen")]
+
+
+def _read_as_reply(tracker: Tracker) -> List[EventType]:
+    """The facts of the seller's message; a bare "没有" answers the check's question pending at the hand-over."""
+    pending = BY_SLOT.get(tracker.get_slot(DURING_CHECK) or "")
+    if pending is None:
+        return read_and_record(tracker)[1]
+    found = facts_in_message(tracker.latest_message, pending.fact)
+    return [SlotSet(fact.value, answer.value) for fact, answer in found.items()]
+
+
+def _answer_questions_asked_while_waiting(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                          since: Optional[float]) -> None:
+    """At the timer: the FAQ questions the seller asked while waiting (not the latest message), answered now."""
+    topics: List[Text] = []
+    latest = tracker.latest_message
+    for event in tracker.events:
+        if (event.get("event") != "user" or not typed_by_seller(event) or (event.get("timestamp") or 0) < (since or 0)
+                or event.get("parse_data") is latest or event.get("text") == latest.get("text")):
+            continue
+        for topic in asked_topics(event.get("parse_data") or {}):
+            if topic and topic != OUT_OF_SCOPE and topic not in topics:
+                topics.append(topic)
+    if topics:
+        dispatcher.utter_message(response="utter_answers_while_you_waited")
+        for name in answers_for(topics[:MAX_ANSWERS], facts_from_slots(tracker.slots), ""):
+            dispatcher.utter_message(response=name)
 
 
 def offered_a_person(events: List[Dict[Text, Any]]) -> bool:

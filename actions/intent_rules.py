@@ -78,10 +78,14 @@ HOW_OR_WHY_CUES = ("怎么操作", "怎么弄", "怎么关", "怎么退", "怎�
 
 
 # "别给我转人工", "不用转人工了", "不要人工": the opposite of a request.
-_DECLINES_PERSON = re.compile(r"(别|不要|不用|不需要|无需|用不着|不想)(给我|帮我|再)?(转|找|叫|接|要)?(个)?(人工|客服|真人|小二)")
+_DECLINES_PERSON = re.compile(r"(别|不要|不用|不需要|无需|用不着|不想|不|没让你|没叫你|没必要|没说要)(给我|帮我|再)?"
+                              r"(转|找|叫|接|要|等)?(个)?(人工|客服|真人|小二)")
 # A request for a person that holds whatever else the message says: "账期保障怎么退出 转人工吧".
-_DEMANDS_PERSON = re.compile(r"(转|找|要|叫|接|换|联系|呼叫)(个|一下|下|一个)?(人工|真人|活人|小二)|"
-                             r"(转|找|要|叫|换)(个|一下|下|一个)?(人工)?客服|人工人工|(人工|客服|小二|真人)(呢|在哪|在吗|在不在)")
+_DEMANDS_PERSON = re.compile(r"(转|转接|找|要|叫|接|换|联系|呼叫)(个|一下|下|一个)?(人工|真人|活人|小二)|"
+                             r"(转|转接|找|要|叫|换)(个|一下|下|一个)?(人工)?客服|人工人工|"
+                             r"(人工|客服|小二|真人)(呢|在哪|在吗|在不在)|(有没有|有)(小二|人工|真人|客服)(吗|在|么)|"
+                             r"(叫|让)(你们)?(的)?(人工|客服|小二)(出来|来)|(跟|和)(真人|人工|人)(说话|聊|沟通)|"
+                             r"^(那|好|好啊|好的|行|可以)?(帮我)?转(吧|一下|啊|呀)?$")
 
 
 def asks_for_person(text: str) -> bool:
@@ -94,6 +98,16 @@ def question_besides_person(text: str) -> bool:
     rest = _DEMANDS_PERSON.sub("", re.sub(r"\s", "", text))
     rest = re.sub(r"^(我要|我想|请|帮我|麻烦)+|[吧啊呀呢嘛了]+$", "", rest)
     return len(re.sub(r"[\W_]", "", rest)) >= 4 and is_question(rest)
+
+
+# A short yes ("要", "行吧", "好啊 帮我转", "👌") to a question the bot just asked.
+_SHORT_YES = re.compile(r"^(那|嗯+|好+|好的|好啊|好吧|行|行吧|可以|可以的|可以啊|要|需要|要的|是的|对|ok|okay|👌|👍|"
+                        r"麻烦了|麻烦你了|谢谢|帮我|转|转吧|转一下)+[啊吧呀的了!！。.~]*$", re.IGNORECASE)
+
+
+def short_yes(text: str) -> bool:
+    """Whether ``text`` is only a short yes ("行吧", "好啊 帮我转", "👌")."""
+    return bool(_SHORT_YES.match(re.sub(r"[\s,，]", "", text)))
 
 
 def declines_person(text: str) -> bool:

@@ -13,6 +13,8 @@ import os
 import re
 from typing import Any, Dict, Iterable, Optional
 
+from actions.intent_rules import is_question
+
 DEFAULT_TIMEOUT_SECONDS = 600.0
 TIMEOUT_INTENT = "EXTERNAL_handoff_timeout"  # what Rasa's reminder triggers (actions/handover.py)
 TAKE_BACK_INTENT = "cancel"
@@ -21,17 +23,20 @@ ACKNOWLEDGE = "acknowledge"
 QUIET = "quiet"
 TAKE_BACK = "take_back"
 TIMED_OUT = "timed_out"
+ASKED_AGAIN = "asked_again"  # a new request for a person after the wait ran out: a new hand-over
 
-# "算了", "不用了", "不要人工了", "不转了", "用机器人吧", "取消转人工", "没事了"
+# "算了", "不用了", "不要人工了", "不转了", "用机器人吧", "取消转人工", "没事了", "拜拜"
 _TAKE_BACK = re.compile(
-    r"算了|不用了|不需要了|不要了|不等了|不转了|没事了|没事儿|不麻烦了|不找了|^取消|取消吧|取消了|cancel|never ?mind|"
+    r"算了|算啦|不用了|不需要了|不要了|不等了|不转了|没事了|没事啦|没事儿|不麻烦了|不用麻烦|不麻烦(人工|你们|客服)|"
+    r"不找了|自己(弄|搞)好了|搞定了|解决了|^取消|取消吧|取消了|cancel|never ?mind|拜拜|再见|^🙅|"
     r"(不要|不用|不需要|不找|别找|取消|不想要|不想找)(转)?(人工|客服|真人|小二)|"
-    r"(问|找|用|回到|换回|还是用|让|跟|和)机器人|^机器人[吧啊呀了]?$", re.IGNORECASE)
-# "不要机器人", "机器人没用" ask for the opposite; "不取消 我继续等", "算了还是等人工吧",
-# "我不是不要人工", and a question ("不用了吗?", "算了吗？") keep the request.
+    r"(问|找|用|回到|换回|还是用|让|跟|和)机器人|机器人你|^机器人[吧啊呀了]?$|你(来)?(回答|告诉)我", re.IGNORECASE)
+# "不要机器人", "机器人没用" ask for the opposite; "不取消 我继续等", "算了还是等人工吧", "别算了",
+# "我没说不要人工", and a question ("不用了吗?", "算了吗？") keep the request.
 _KEEPS_WAITING = re.compile(
     r"(不要|不用|别用|不想要|不想用)机器人|机器人(没用|不行|答不了|听不懂)|"
-    r"不取消|别取消|不要取消|继续等|还是等|等人工|等客服|等真人|不是不要|不是不用|"
+    r"不取消|别取消|不要取消|继续等|还是等|等人工|等客服|等真人|不是不要|不是不用|不算了|别算了|不是算了|"
+    r"没说(不要|算了|不用|取消)|我(就|再|继续)?等(着|一下|一会|吧)|"
     r"(算了|不用了|不要了|不等了|没事了|取消)(吗|么|嘛|[?？])")
 def timeout_seconds(env: Optional[Dict[str, str]] = None) -> float:
     """HANDOFF_TIMEOUT in seconds (default 600: 10 minutes); unreadable or ≤ 0 means the default."""
@@ -51,6 +56,12 @@ def takes_back(intent: Optional[str], text: str) -> bool:
     return intent == TAKE_BACK_INTENT or bool(_TAKE_BACK.search(text))
 
 
+def question_besides_take_back(text: str) -> bool:
+    """Whether ``text`` asks a question besides taking the hand-over back ("取消 我就想知道退出入口在哪")."""
+    rest = _TAKE_BACK.sub("", re.sub(r"\s", "", text or ""))
+    return len(re.sub(r"[\W_]", "", rest)) >= 4 and is_question(rest)
+
+
 def agent_has_written(events: Iterable[Dict[str, Any]], since: Optional[float]) -> bool:
     """Whether an agent's message (metadata ``agent``) came after the hand-over at ``since``."""
     return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("agent")
@@ -63,6 +74,8 @@ def waiting_turn(intent: Optional[str], text: str, *, since: Optional[float], no
     overdue = since is not None and now - since >= timeout and not agent_wrote
     if intent == TIMEOUT_INTENT:
         return TIMED_OUT if overdue else QUIET
+    if overdue and intent == "request_human" and not takes_back(intent, text):
+        return ASKED_AGAIN
     if takes_back(intent, text):
         return TAKE_BACK
     if overdue:

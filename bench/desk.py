@@ -54,7 +54,7 @@ def _events(rng: random.Random, i: int, now: float) -> List[Dict[str, Any]]:
                       {"event": "slot", "name": "handoff_reason", "value": "requested", "timestamp": t},
                       {"event": "slot", "name": "handed_over", "value": True, "timestamp": t}]
     if not waiting:
-        events += [{"event": "bot", "text": "人工客服已结束服务", "timestamp": t + 60},
+        events += [{"event": "bot", "text": "转人工已结束", "timestamp": t + 60},
                    {"event": "slot", "name": "handed_over", "value": False, "timestamp": t + 60}]
     return events
 

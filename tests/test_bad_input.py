@@ -197,7 +197,7 @@ def agent_post(bot, path, body, headers=None, length=None):
     ("/agent/api/check", b'{"dispute": [1], "forced": {}, "covered": "maybe"}', None, 400),
     ("/agent/api/check", b"null", None, 400),
     ("/agent/api/handoffs/%ff%fe/reply", b'{"text": "hi"}', None, 404),
-    ("/agent/api/handoffs/%00/resume", b"", None, 404),
+    ("/agent/api/handoffs/%00/resume", b"", None, 400),  # no conversation id holds control characters
     ("/agent/api/nothing", b"{}", None, 404),
 ])
 def test_agent_api_refuses_bad_requests_with_a_clear_4xx(bot, path, body, length, status):

@@ -86,13 +86,16 @@ def test_mentioning_a_person_is_not_asking_for_one(text):
 
 
 @pytest.mark.parametrize("text", ["账期保障怎么退出 转人工吧", "退不掉啊 找人工", "钱压了15天太久了 我要找人工客服问问",
-                                  "我要人工 退出后钱多久能用", "我店里有个维权 退不掉账期保障 转人工", "小二呢"])
+                                  "我要人工 退出后钱多久能用", "我店里有个维权 退不掉账期保障 转人工", "小二呢",
+                                  "麻烦转接客服，谢谢", "我要跟人说话 退出账期有影响吗", "有小二吗 我问下退出的事",
+                                  "叫你们客服出来 钱压着15天什么鬼", "那转吧", "帮我转"])
 def test_a_plain_request_for_a_person_holds_whatever_else_the_message_asks(text):
     assert intent_rules.demands_person(normalize(text))
 
 
 @pytest.mark.parametrize("text", ["别给我转人工啊 我就问问能不能退", "不用转人工了", "要找客服吗", "客服说不能退",
-                                  "我找了客服也没用", "还剩一个在等小二处理"])
+                                  "我找了客服也没用", "还剩一个在等小二处理", "我不找人工，就问下退出有没有影响",
+                                  "我没让你转人工", "没必要转人工吧 退出会降权吗", "不想等人工 你告诉我退出入口"])
 def test_declining_asking_whether_or_mentioning_a_person_is_no_request(text):
     assert not intent_rules.demands_person(normalize(text))
 
@@ -103,6 +106,14 @@ def test_declining_asking_whether_or_mentioning_a_person_is_no_request(text):
 ])
 def test_a_question_besides_the_request_for_a_person(text, asks):
     assert intent_rules.question_besides_person(normalize(text)) == asks
+
+
+@pytest.mark.parametrize("text, yes", [
+    ("要", True), ("行吧", True), ("好啊 帮我转", True), ("👌", True), ("可以 谢谢", True), ("嗯嗯", True),
+    ("不要", False), ("账期保障", False), ("要怎么退", False), ("好的 那保证金呢", False),
+])
+def test_a_short_yes(text, yes):
+    assert intent_rules.short_yes(text) == yes
 
 
 def test_declining_a_person_is_not_asking_for_one():

@@ -16,7 +16,9 @@ from tests.conftest import make_tracker
     ("不用转人工了 我自己看看", "nlu_fallback"), ("还是问机器人吧", "nlu_fallback"), ("机器人", "nlu_fallback"),
     ("/cancel", "cancel"), ("不等了", "nlu_fallback"), ("取消转人工", "request_human"),
     ("没事了", "deny"), ("cancel", "nlu_fallback"), ("取消吧 转人工太慢了", "request_human"),
-    ("哦 算了 不麻烦了", "cancel"),
+    ("哦 算了 不麻烦了", "cancel"), ("算啦", "nlu_fallback"), ("不用麻烦了", "deny"), ("没事啦", "deny"),
+    ("我自己弄好了", "nlu_fallback"), ("拜拜", "goodbye"), ("🙅", "nlu_fallback"), ("机器人你回答我吧 怎么退出", "faq"),
+    ("不麻烦人工了 我店里没维权 能退吗", "ask_can_exit"),
 ])
 def test_the_seller_takes_the_hand_over_back(text, intent):
     assert takes_back(intent, text)
@@ -29,6 +31,8 @@ def test_the_seller_takes_the_hand_over_back(text, intent):
     # They keep the request: a question about it, a negated cancel, a wish to wait.
     ("不用了吗?", "deny"), ("不取消 我继续等", "deny"), ("算了还是等人工吧", "cancel"), ("别取消", "cancel"),
     ("我不是不要人工 是问下要等多久", "request_human"), ("不用了？人呢", "deny"), ("算了吗？还要等多久", "cancel"),
+    ("我没说不要人工", "request_human"), ("不算了 我等", "deny"), ("不是算了 是问还要多久", "cancel"),
+    ("别算了", "cancel"),
 ])
 def test_other_messages_do_not_take_it_back(text, intent):
     assert not takes_back(intent, text)
@@ -153,7 +157,7 @@ async def test_two_misunderstandings_offer_a_person_instead_of_handing_over(doma
 
 
 async def test_taking_it_back_during_the_check_goes_on_with_the_check(domain):
-    tracker = _waiting("算了", "cancel", handoff_during_check=True, has_open_dispute="no")
+    tracker = _waiting("算了", "cancel", handoff_during_check="has_forced_category_items", has_open_dispute="no")
     events = await ActionWhileWaiting().run(CollectingDispatcher(), tracker, domain)
     assert events[-1] == {"event": "followup", "name": "exit_check_form", "timestamp": None}
     assert _slots(events)["handoff_during_check"] is None
@@ -175,3 +179,43 @@ async def test_yes_to_the_offer_of_a_person_hands_over(domain):
     dispatcher = CollectingDispatcher()
     assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []
     assert dispatcher.messages[-1]["response"] == "utter_affirm_ok"
+
+
+async def test_a_bare_reply_after_the_wait_answers_the_question_pending_at_the_hand_over(domain, monkeypatch):
+    monkeypatch.setenv("HANDOFF_TIMEOUT", "60")
+    tracker = _waiting("没有", "deny", handoff_during_check="has_open_dispute", handoff_since=time.time() - 61)
+    events = await ActionWhileWaiting().run(CollectingDispatcher(), tracker, domain)
+    assert _slots(events)["has_open_dispute"] == "no"
+    assert events[-1] == {"event": "followup", "name": "exit_check_form", "timestamp": None}
+
+
+async def test_asking_for_a_person_again_after_the_wait_ran_out_starts_a_new_wait(domain, monkeypatch):
+    monkeypatch.setenv("HANDOFF_TIMEOUT", "60")
+    dispatcher = CollectingDispatcher()
+    tracker = _waiting("转人工", "request_human", handoff_since=time.time() - 61)
+    events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_handover"
+    assert _slots(events)["handed_over"] is True and time.time() - _slots(events)["handoff_since"] < 5
+
+
+async def test_at_the_timer_the_questions_asked_while_waiting_are_answered(domain, monkeypatch):
+    monkeypatch.setenv("HANDOFF_TIMEOUT", "60")
+    since = time.time() - 61
+    asked = {"event": "user", "text": "退出后钱多久能用", "timestamp": since + 5,
+             "parse_data": {"intent": {"name": "faq"}, "response_selector": {
+                 "faq": {"response": {"intent_response_key": "faq/money_after_exit"}}}}}
+    tracker = _waiting("", TIMEOUT_INTENT, handoff_since=since)
+    tracker.events = [asked]
+    dispatcher = CollectingDispatcher()
+    await ActionWhileWaiting().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_handover_timed_out", "utter_answers_while_you_waited", "utter_faq/money_after_exit"]
+
+
+async def test_taking_it_back_with_a_question_the_classifier_filed_elsewhere_still_answers_it(domain):
+    dispatcher = CollectingDispatcher()
+    tracker = _waiting("取消 我就想知道退出入口在哪", "cancel", topic="faq/how_to_exit")
+    tracker.latest_message["response_selector"]["faq"]["response"]["confidence"] = 0.8
+    events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_taken_back", "utter_faq/how_to_exit"]
+    assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
