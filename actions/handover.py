@@ -44,17 +44,20 @@ def waiting_cleared() -> List[EventType]:
             SlotSet(DURING_CHECK, None)]
 
 
-# The answer selector's confidence for the question beside a request for a person; the request's words dilute
-# it ("我要人工 退出后钱多久能用": 0.68), so the bar is the FallbackClassifier's (config.yml), not the 0.7 of
-# components/intent_rules.py.
-SURE_TOPIC = 0.5
+# The question beside a request for a person, or beside taking the hand-over back, is answered when the answer
+# selector is as sure as it must be for any FAQ answer (config.yml, FaqGate: 0.35 and 0.1 ahead of the runner-up).
+SURE_TOPIC, SURE_MARGIN = 0.35, 0.1
 
 
 def sure_topic(message: Dict[Text, Any]) -> Optional[Text]:
     """The FAQ topic of the message, if the answer selector is sure of it."""
-    selected = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    selector = (message.get("response_selector") or {}).get("faq") or {}
+    selected = selector.get("response") or {}
+    ranking = selector.get("ranking") or []
     key = selected.get("intent_response_key") or ""
-    return key.split("/", 1)[1] if "/" in key and selected.get("confidence", 0.0) >= SURE_TOPIC else None
+    top = selected.get("confidence", 0.0)
+    second = ranking[1].get("confidence", 0.0) if len(ranking) > 1 else 0.0
+    return key.split("/", 1)[1] if "/" in key and top >= SURE_TOPIC and top - second >= SURE_MARGIN else None
 
 
 def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> List[EventType]:
@@ -129,7 +132,7 @@ class ActionWhileWaiting(Action):
             dispatcher.utter_message(response="utter_handover_taken_back" if turn == TAKE_BACK
                                      else "utter_handover_timed_out")
             if turn == TIMED_OUT:
-                _answer_questions_asked_while_waiting(dispatcher, tracker, since)
+                _answer_questions_asked_while_waiting(dispatcher, tracker)
             return await self._carry_on(dispatcher, tracker, domain, intent, recorded)
         return recorded
 
@@ -146,7 +149,7 @@ class ActionWhileWaiting(Action):
             answered = await ActionAnswer().run(dispatcher, tracker, domain)
             return [e for e in answered if e.get("event") != "followup"] + waiting_cleared() + [
                 FollowupAction("action_listen")]
-        topic = sure_topic(message) if question_besides_take_back(text) else None
+        topic = sure_topic(message) if question_besides_take_back(message.get("text") or text) else None
         if topic and intent != "ask_can_exit":  # "取消 我就想知道退出入口在哪"
             slots = {**tracker.slots, **{e["name"]: e["value"] for e in recorded if e.get("event") == "slot"}}
             for name in answers_for([topic], facts_from_slots(slots), text):
@@ -166,18 +169,30 @@ def _read_as_reply(tracker: Tracker) -> List[EventType]:
     return [SlotSet(fact.value, answer.value) for fact, answer in found.items()]
 
 
-def _answer_questions_asked_while_waiting(dispatcher: CollectingDispatcher, tracker: Tracker,
-                                          since: Optional[float]) -> None:
+def _messages_since_hand_over(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """The parse data of the seller's messages from the one that asked for a person on, in order."""
+    messages: List[Dict[Text, Any]] = []
+    last_user: Optional[Dict[Text, Any]] = None
+    for event in events:
+        if event.get("event") == "user" and typed_by_seller(event):
+            last_user = {**(event.get("parse_data") or {}), "text": event.get("text")}
+            messages.append(last_user)
+        elif event.get("event") == "slot" and event.get("name") == HANDED_OVER and event.get("value"):
+            messages = [last_user] if last_user else []
+    return messages
+
+
+def _answer_questions_asked_while_waiting(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """At the timer: the FAQ questions the seller asked while waiting (not the latest message), answered now."""
     topics: List[Text] = []
-    latest = tracker.latest_message
-    for event in tracker.events:
-        if (event.get("event") != "user" or not typed_by_seller(event) or (event.get("timestamp") or 0) < (since or 0)
-                or event.get("parse_data") is latest or event.get("text") == latest.get("text")):
-            continue
-        for topic in asked_topics(event.get("parse_data") or {}):
-            if topic and topic != OUT_OF_SCOPE and topic not in topics:
-                topics.append(topic)
+    asked = _messages_since_hand_over(tracker.events)
+    if _intent(tracker.latest_message) != TIMEOUT_INTENT:  # the latest message is answered by _carry_on
+        asked = asked[:-1]
+    for parse in asked:
+        found = [t for t in asked_topics(parse) if t and t != OUT_OF_SCOPE]
+        if not found and question_besides_person(parse.get("text") or ""):  # "我要人工 退出后钱多久能用"
+            found = [t for t in [sure_topic(parse)] if t]
+        topics += [t for t in found if t not in topics]
     if topics:
         dispatcher.utter_message(response="utter_answers_while_you_waited")
         for name in answers_for(topics[:MAX_ANSWERS], facts_from_slots(tracker.slots), ""):

@@ -80,5 +80,9 @@ class ActionReadShopFacts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if (tracker.latest_message.get("intent") or {}).get("name") == "request_human":
+            # "我不懂 转人工问问吧": a filled slot would carry the check on instead of handing over;
+            # action_hand_over reads and records the facts itself.
+            return []
         found = facts_in_message(tracker.latest_message, pending_fact(tracker))
         return [SlotSet(fact.value, answer.value) for fact, answer in found.items()]

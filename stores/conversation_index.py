@@ -22,7 +22,9 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from agent.stats import TOP_UNANSWERED, fold, new_figures, outcome, report, useful_question
+from agent.stats import NO_ANSWER_RESPONSES, TOP_UNANSWERED, fold, new_figures, outcome, report, useful_question
+
+FIGURE_SLOTS = {"answer_feedback", "handoff_reason", "handed_over"}
 
 MAX_QUESTION_CHARS = 500
 metadata = sa.MetaData()
@@ -69,17 +71,38 @@ def _count_up(connection: Any, table: sa.Table, key_column: str, key: str) -> No
             continue
 
 
+def changes_figures(events: Iterable[Dict[str, Any]]) -> bool:
+    """Whether a batch of events of a conversation already indexed can change its row.
+
+    Most turns cannot (a question answered): then the save costs no index work.
+    """
+    for event in events:
+        kind = event.get("event")
+        if kind in ("restart", "rewind", "undo") or (kind == "slot" and event.get("name") in FIGURE_SLOTS):
+            return True
+        if kind == "bot" and (event.get("metadata") or {}).get("utter_action") in NO_ANSWER_RESPONSES:
+            return True
+        if kind == "user" and ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "request_human":
+            return True
+    return False
+
+
 def update(connection: Any, sender_id: str, events: List[Dict[str, Any]],
-           waiting_now: Optional[Tuple[bool, Optional[float]]] = None) -> None:
+           waiting_now: Optional[Tuple[bool, Optional[float]]] = None,
+           last_user_text: Optional[str] = None) -> None:
     """Fold newly saved ``events`` of ``sender_id`` into the index (inside the caller's transaction).
 
     ``waiting_now``: whether, and since when, the conversation waits for a person
     as its tracker says (it has applied rewinds the events alone do not show).
+    ``last_user_text``: the seller's last message before ``events``, from the
+    tracker (batches that changed nothing were not folded).
     """
     if not events:
         return
     row = connection.execute(sa.select(figures_table.c.state).where(figures_table.c.sender_id == sender_id)).first()
     before = json.loads(row[0]) if row else new_figures()
+    if last_user_text is not None:
+        before["last_user_text"] = last_user_text
     after = fold(before, events)
     if waiting_now is not None:
         after["waiting"] = bool(waiting_now[0])

@@ -9,20 +9,25 @@ it if dead, so the first message after the restart works.
 
 ``save`` is Rasa's, plus one step in the same transaction: the newly saved
 events are folded into the agents' index (stores/conversation_index.py), so the
-desk never reads whole conversations to list hand-overs or add up figures.
+desk never reads whole conversations to list hand-overs or add up figures. A
+turn that cannot change a conversation's figures (most: a question answered)
+costs no index work.
 Conversations stored before the index existed are indexed once, when the store
 first finds the index empty. endpoints.yml selects it with
 ``type: stores.sql_tracker_store.PingingSQLTrackerStore``.
 """
+import itertools
 import json
 import logging
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from channels.transcript import typed_by_seller
 from stores import conversation_index
 
 logger = logging.getLogger(__name__)
@@ -72,6 +77,11 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                     action_name=data.get("name"),
                     data=json.dumps(data),
                 ))
-            conversation_index.update(session, tracker.sender_id, saved, waiting_now=(
-                bool(tracker.get_slot("handed_over")), tracker.get_slot("handoff_since")))
+            earlier = itertools.islice(tracker.events, 0, len(tracker.events) - len(saved)) if saved else []
+            said = [e.text for e in earlier if isinstance(e, UserUttered) and typed_by_seller(
+                {"event": "user", "text": e.text})]
+            if not said or conversation_index.changes_figures(saved):  # a new conversation, or one that changed
+                conversation_index.update(session, tracker.sender_id, saved, waiting_now=(
+                    bool(tracker.get_slot("handed_over")), tracker.get_slot("handoff_since")),
+                    last_user_text=said[-1] if said else None)
             session.commit()

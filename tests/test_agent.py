@@ -228,6 +228,14 @@ def test_a_request_for_a_person_with_a_question_answers_it_and_hands_over(bot, s
     assert "转接人工客服" not in texts(bot.say(refused, "别给我转人工啊 我就问问能不能退"))
 
 
+def test_asking_for_a_person_in_the_middle_of_the_check_is_no_answer_to_it(bot, seller):
+    bot.say(seller, "能退出吗")
+    bot.say(seller, "没有")  # no open dispute; the check asks about forced categories next
+    replies = texts(bot.say(seller, "有强制类目的东西吗 我不懂 转人工问问吧"))
+    assert "转接人工客服" in replies and "保证金" not in replies
+    assert any(h["conversation_id"] == seller for h in agent(bot, "GET", "handoffs")[1]["handoffs"])
+
+
 def test_taking_it_back_in_the_middle_of_the_check_goes_on_with_it(bot, seller):
     assert "维权" in texts(bot.say(seller, "能退出吗"))
     bot.say(seller, "转人工")

@@ -214,8 +214,28 @@ async def test_at_the_timer_the_questions_asked_while_waiting_are_answered(domai
 
 async def test_taking_it_back_with_a_question_the_classifier_filed_elsewhere_still_answers_it(domain):
     dispatcher = CollectingDispatcher()
-    tracker = _waiting("取消 我就想知道退出入口在哪", "cancel", topic="faq/how_to_exit")
+    tracker = _waiting("算了 謝謝 怎麼退出帳期保障", "cancel", topic="faq/how_to_exit",
+                       text_as_written="算了 謝謝 怎麼退出帳期保障")
+    tracker.latest_message["text"] = "算了 谢谢 怎么退出账期保障"  # Rasa's parse data: normalised
     tracker.latest_message["response_selector"]["faq"]["response"]["confidence"] = 0.8
     events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_handover_taken_back", "utter_faq/how_to_exit"]
     assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
+
+
+async def test_at_the_timer_a_question_asked_with_the_request_for_a_person_is_answered(domain, monkeypatch):
+    monkeypatch.setenv("HANDOFF_TIMEOUT", "60")
+    since = time.time() - 61
+    request = {"event": "user", "text": "我要人工 退出后钱多久能用", "timestamp": since - 1,
+               "parse_data": {"intent": {"name": "request_human"}, "response_selector": {"faq": {
+                   "response": {"intent_response_key": "faq/money_after_exit", "confidence": 0.45},
+                   "ranking": [{"confidence": 0.45}, {"confidence": 0.2}]}}}}
+    earlier = {**request, "text": "账期保障是什么", "timestamp": since - 100, "parse_data": {
+        "intent": {"name": "faq"}, "response_selector": {"faq": {"response": {"intent_response_key": "faq/what_is"}}}}}
+    tracker = _waiting("", TIMEOUT_INTENT, handoff_since=since)
+    tracker.events = [earlier, request, {"event": "slot", "name": "handed_over", "value": True}]
+    dispatcher = CollectingDispatcher()
+    await ActionWhileWaiting().run(dispatcher, tracker, domain)
+    # The question before the hand-over was answered then: only the one asked with the request is.
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_handover_timed_out", "utter_answers_while_you_waited", "utter_faq/money_after_exit"]
