@@ -37,6 +37,23 @@ def _topic(intent: Optional[Text], topic: Optional[Text]) -> Optional[Text]:
     return None
 
 
+def is_unsure(ranking: List[Dict[Text, Any]], threshold: float, margin: float) -> bool:
+    """Whether a ResponseSelector ranking is too weak or too close to trust (components/faq_gate.py)."""
+    if not ranking:
+        return True
+    top = ranking[0].get("confidence", 0.0)
+    second = ranking[1].get("confidence", 0.0) if len(ranking) > 1 else 0.0
+    return top < threshold or top - second < margin
+
+
+def sure_topic(parse: Dict[Text, Any], threshold: float, margin: float) -> Optional[Text]:
+    """The FAQ topic the answer selector chose for ``parse``, if it is sure of it (see :func:`is_unsure`)."""
+    selector = (parse.get("response_selector") or {}).get("faq") or {}
+    key = (selector.get("response") or {}).get("intent_response_key") or ""
+    unsure = is_unsure(selector.get("ranking") or [], threshold, margin)
+    return key.split("/", 1)[1] if "/" in key and not unsure else None
+
+
 def asked_topics(parse: Dict[Text, Any]) -> List[Text]:
     """The FAQ topics the message asks about, in order, without repeats."""
     selected = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {})

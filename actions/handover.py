@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import webhook
 from actions.answer import ActionAnswer
-from actions.answer_plan import MAX_ANSWERS, OUT_OF_SCOPE, answers_for, asked_topics
+from actions.answer_plan import MAX_ANSWERS, OUT_OF_SCOPE, answers_for, asked_topics, sure_topic
 from actions.fact_table import BY_SLOT
 from actions.handoff import REQUESTED, handoff_payload
 from actions.intent_rules import question_besides_person
@@ -27,9 +27,9 @@ from actions.normalization import TEXT_AS_WRITTEN
 from actions.read_shop_facts import facts_in_message, read_and_record
 from actions.settings import handoff_webhook_url
 from actions.slots import facts_from_slots
-from actions.waiting_for_person import (ACKNOWLEDGE, ASKED_AGAIN, TAKE_BACK, TIMED_OUT, TIMEOUT_INTENT,
-                                        agent_has_written, question_besides_take_back, timeout_seconds,
-                                        waiting_turn)
+from actions.waiting_for_person import (ACKNOWLEDGE, ASKED_AGAIN, ENDED_HANDOFF_SLOTS, TAKE_BACK, TIMED_OUT,
+                                        TIMEOUT_INTENT, agent_has_written, question_besides_take_back,
+                                        timeout_seconds, waiting_turn)
 from channels.transcript import typed_by_seller
 
 HANDED_OVER, SINCE, ACKNOWLEDGED = "handed_over", "handoff_since", "handoff_acknowledged"
@@ -40,8 +40,7 @@ TIMER_NAME = "handoff_timeout"  # + ":" + the conversation id: Rasa keys reminde
 
 def waiting_cleared() -> List[EventType]:
     """The slot events that end a hand-over (the bot answers again)."""
-    return [SlotSet(HANDED_OVER, False), SlotSet(SINCE, None), SlotSet(ACKNOWLEDGED, None),
-            SlotSet(DURING_CHECK, None)]
+    return [SlotSet(name, value) for name, value in ENDED_HANDOFF_SLOTS.items()]
 
 
 # The question beside a request for a person, or beside taking the hand-over back, is answered when the answer
@@ -49,15 +48,13 @@ def waiting_cleared() -> List[EventType]:
 SURE_TOPIC, SURE_MARGIN = 0.35, 0.1
 
 
-def sure_topic(message: Dict[Text, Any]) -> Optional[Text]:
-    """The FAQ topic of the message, if the answer selector is sure of it."""
-    selector = (message.get("response_selector") or {}).get("faq") or {}
-    selected = selector.get("response") or {}
-    ranking = selector.get("ranking") or []
-    key = selected.get("intent_response_key") or ""
-    top = selected.get("confidence", 0.0)
-    second = ranking[1].get("confidence", 0.0) if len(ranking) > 1 else 0.0
-    return key.split("/", 1)[1] if "/" in key and top >= SURE_TOPIC and top - second >= SURE_MARGIN else None
+def questions_in(parse: Dict[Text, Any], text: Text) -> List[Text]:
+    """The FAQ topics a message asks, also beside a request for a person ("我要人工 退出后钱多久能用")."""
+    topics = [topic for topic in asked_topics(parse) if topic and topic != OUT_OF_SCOPE]
+    if not topics and question_besides_person(text):
+        topic = sure_topic(parse, SURE_TOPIC, SURE_MARGIN)
+        topics = [topic] if topic else []
+    return topics
 
 
 def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> List[EventType]:
@@ -69,10 +66,7 @@ def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) 
     slots, recorded = read_and_record(tracker)  # "转人工 我店里还有个维权": the agents see that too
     # "我要人工 退出后钱多久能用": the question is answered while the seller waits.
     message = tracker.latest_message
-    topics = [topic for topic in asked_topics(message) if topic and topic != OUT_OF_SCOPE]
-    if not topics and question_besides_person(message.get("text") or ""):
-        topic = sure_topic(message)
-        topics = [topic] if topic else []
+    topics = questions_in(message, message.get("text") or "")
     for name in answers_for(topics, facts_from_slots(slots), message.get(TEXT_AS_WRITTEN) or message.get("text") or ""):
         dispatcher.utter_message(response=name)
     dispatcher.utter_message(response="utter_handover")
@@ -149,7 +143,8 @@ class ActionWhileWaiting(Action):
             answered = await ActionAnswer().run(dispatcher, tracker, domain)
             return [e for e in answered if e.get("event") != "followup"] + waiting_cleared() + [
                 FollowupAction("action_listen")]
-        topic = sure_topic(message) if question_besides_take_back(message.get("text") or text) else None
+        topic = sure_topic(message, SURE_TOPIC, SURE_MARGIN) if question_besides_take_back(
+            message.get("text") or text) else None
         if topic and intent != "ask_can_exit":  # "取消 我就想知道退出入口在哪"
             slots = {**tracker.slots, **{e["name"]: e["value"] for e in recorded if e.get("event") == "slot"}}
             for name in answers_for([topic], facts_from_slots(slots), text):
@@ -189,10 +184,7 @@ def _answer_questions_asked_while_waiting(dispatcher: CollectingDispatcher, trac
     if _intent(tracker.latest_message) != TIMEOUT_INTENT:  # the latest message is answered by _carry_on
         asked = asked[:-1]
     for parse in asked:
-        found = [t for t in asked_topics(parse) if t and t != OUT_OF_SCOPE]
-        if not found and question_besides_person(parse.get("text") or ""):  # "我要人工 退出后钱多久能用"
-            found = [t for t in [sure_topic(parse)] if t]
-        topics += [t for t in found if t not in topics]
+        topics += [t for t in questions_in(parse, parse.get("text") or "") if t not in topics]
     if topics:
         dispatcher.utter_message(response="utter_answers_while_you_waited")
         for name in answers_for(topics[:MAX_ANSWERS], facts_from_slots(tracker.slots), ""):

@@ -25,6 +25,11 @@ TAKE_BACK = "take_back"
 TIMED_OUT = "timed_out"
 ASKED_AGAIN = "asked_again"  # a new request for a person after the wait ran out: a new hand-over
 
+# The slots that hold a hand-over, as they are when it ends (the seller took it back, the wait ran out,
+# or an agent resumed the bot: actions/handover.py and channels/handoff_api.py).
+ENDED_HANDOFF_SLOTS = {"handed_over": False, "handoff_since": None, "handoff_acknowledged": None,
+                       "handoff_during_check": None}
+
 # "算了", "不用了", "不要人工了", "不转了", "用机器人吧", "取消转人工", "没事了", "拜拜"
 _TAKE_BACK = re.compile(
     r"算了|算啦|不用了|不需要了|不要了|不等了|不转了|没事了|没事啦|没事儿|不麻烦了|不用麻烦|不麻烦(人工|你们|客服)|"
@@ -70,13 +75,14 @@ def agent_has_written(events: Iterable[Dict[str, Any]], since: Optional[float]) 
 
 def waiting_turn(intent: Optional[str], text: str, *, since: Optional[float], now: float, timeout: float,
                  acknowledged: bool, agent_wrote: bool) -> str:
-    """What to do with this message: ACKNOWLEDGE, QUIET, TAKE_BACK or TIMED_OUT."""
+    """What to do with this message: ACKNOWLEDGE, QUIET, TAKE_BACK, TIMED_OUT or ASKED_AGAIN."""
     overdue = since is not None and now - since >= timeout and not agent_wrote
     if intent == TIMEOUT_INTENT:
         return TIMED_OUT if overdue else QUIET
-    if overdue and intent == "request_human" and not takes_back(intent, text):
+    taken_back = takes_back(intent, text)
+    if overdue and intent == "request_human" and not taken_back:
         return ASKED_AGAIN
-    if takes_back(intent, text):
+    if taken_back:
         return TAKE_BACK
     if overdue:
         return TIMED_OUT

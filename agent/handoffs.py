@@ -2,19 +2,13 @@
 from typing import Any, Dict, List, Optional
 
 from actions.handoff import fact_labels, facts_collected
+from agent.stats import fold, new_figures
 from channels.transcript import transcript
 
 
 def paused_since(events: List[Dict[str, Any]]) -> Optional[float]:
-    """When a person was asked for, if the conversation still waits for one (slot ``handed_over``)."""
-    waiting, since = False, None
-    for event in events:
-        if event.get("event") == "slot" and event.get("name") == "handed_over":
-            waiting = bool(event.get("value"))
-            since = event.get("timestamp") if waiting else None
-        elif event.get("event") == "restart":
-            waiting, since = False, None
-    return since if waiting else None
+    """When a person was asked for, if the conversation still waits for one (as the figures count it)."""
+    return fold(new_figures(), events)["waiting_since"]
 
 
 def handoff_summary(conversation_id: str, events: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:

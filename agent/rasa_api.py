@@ -9,13 +9,16 @@ from typing import Any, Dict, Optional
 TIMEOUT_SECONDS = 10
 
 
+def _base() -> str:
+    return os.environ.get("RASA_URL") or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
+
+
 def _url(path: str, **params: str) -> str:
-    base = os.environ.get("RASA_URL") or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
     token = os.environ.get("RASA_AUTH_TOKEN")
     if token:
         params["token"] = token
     query = f"?{urllib.parse.urlencode(params)}" if params else ""
-    return f"{base}{path}{query}"
+    return f"{_base()}{path}{query}"
 
 
 def _post(url: str, body: Any) -> Any:
@@ -43,9 +46,8 @@ def handoff(action: str, conversation_id: str, text: Optional[str] = None) -> Di
     body: Dict[str, Any] = {"conversation_id": conversation_id}
     if text is not None:
         body["text"] = text
-    base = os.environ.get("RASA_URL") or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
     request = urllib.request.Request(
-        f"{base}/webhooks/handoff/{action}", data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        f"{_base()}/webhooks/handoff/{action}", data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
         headers={"Content-Type": "application/json",
                  "Authorization": f"Bearer {os.environ.get('HANDOFF_API_TOKEN', '')}"}, method="POST")
     try:

@@ -57,6 +57,26 @@ def fold(figures: Dict[str, Any], events: Iterable[Dict[str, Any]]) -> Dict[str,
     return figures
 
 
+# The slots :func:`fold` reads; with the events it reads below, what can change a conversation's figures.
+FIGURE_SLOTS = {"answer_feedback", "handoff_reason", "handed_over"}
+
+
+def changes_figures(events: Iterable[Dict[str, Any]]) -> bool:
+    """Whether a batch of events can change the figures of a conversation that already has some.
+
+    Most turns cannot (a question answered): then the save costs no index work.
+    """
+    for event in events:
+        kind = event.get("event")
+        if kind in ("restart", "rewind", "undo") or (kind == "slot" and event.get("name") in FIGURE_SLOTS):
+            return True
+        if kind == "bot" and (event.get("metadata") or {}).get("utter_action") in NO_ANSWER_RESPONSES:
+            return True
+        if kind == "user" and ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "request_human":
+            return True
+    return False
+
+
 def outcome(figures: Dict[str, Any]) -> Dict[str, bool]:
     """Whether the conversation counts, and why it is unresolved if it is."""
     thumbs_down = "down" in figures["ratings"].values()

@@ -28,6 +28,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.waiting_for_person import ENDED_HANDOFF_SLOTS
 from channels.message_limits import MessageError, check_sender
 
 logger = logging.getLogger(__name__)
@@ -132,8 +133,7 @@ class HandoffInput(InputChannel):
             text = await request.app.ctx.agent.processor.nlg.generate(RESUMED_RESPONSE, tracker, "")
             said = await self._say(request, tracker, (text or {}).get("text") or "",
                                    {"utter_action": RESUMED_RESPONSE})
-            return [said, SlotSet("handed_over", False), SlotSet("handoff_since", None),
-                    SlotSet("handoff_acknowledged", None)]
+            return [said] + [SlotSet(name, value) for name, value in ENDED_HANDOFF_SLOTS.items()]
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -22,16 +22,9 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.answer_plan import is_unsure  # shared with the actions (no Rasa imports there)
+
 RESPONSE_SELECTOR = "response_selector"
-
-
-def is_unsure(ranking: List[Dict[Text, Any]], threshold: float, margin: float) -> bool:
-    """Whether a ResponseSelector ranking is too weak or too close to trust."""
-    if not ranking:
-        return True
-    top = ranking[0].get("confidence", 0.0)
-    second = ranking[1].get("confidence", 0.0) if len(ranking) > 1 else 0.0
-    return top < threshold or top - second < margin
 
 
 @DefaultV1Recipe.register(

@@ -22,9 +22,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from agent.stats import NO_ANSWER_RESPONSES, TOP_UNANSWERED, fold, new_figures, outcome, report, useful_question
-
-FIGURE_SLOTS = {"answer_feedback", "handoff_reason", "handed_over"}
+from agent.stats import TOP_UNANSWERED, fold, new_figures, outcome, report, useful_question
 
 MAX_QUESTION_CHARS = 500
 metadata = sa.MetaData()
@@ -69,22 +67,6 @@ def _count_up(connection: Any, table: sa.Table, key_column: str, key: str) -> No
             return
         except IntegrityError:
             continue
-
-
-def changes_figures(events: Iterable[Dict[str, Any]]) -> bool:
-    """Whether a batch of events of a conversation already indexed can change its row.
-
-    Most turns cannot (a question answered): then the save costs no index work.
-    """
-    for event in events:
-        kind = event.get("event")
-        if kind in ("restart", "rewind", "undo") or (kind == "slot" and event.get("name") in FIGURE_SLOTS):
-            return True
-        if kind == "bot" and (event.get("metadata") or {}).get("utter_action") in NO_ANSWER_RESPONSES:
-            return True
-        if kind == "user" and ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "request_human":
-            return True
-    return False
 
 
 def update(connection: Any, sender_id: str, events: List[Dict[str, Any]],

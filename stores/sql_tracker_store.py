@@ -27,10 +27,15 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from agent.stats import changes_figures
 from channels.transcript import typed_by_seller
 from stores import conversation_index
 
 logger = logging.getLogger(__name__)
+
+
+def _typed_by_seller(event: Any) -> bool:
+    return isinstance(event, UserUttered) and typed_by_seller({"event": "user", "text": event.text})
 
 
 class PingingSQLTrackerStore(SQLTrackerStore):
@@ -77,11 +82,11 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                     action_name=data.get("name"),
                     data=json.dumps(data),
                 ))
-            earlier = itertools.islice(tracker.events, 0, len(tracker.events) - len(saved)) if saved else []
-            said = [e.text for e in earlier if isinstance(e, UserUttered) and typed_by_seller(
-                {"event": "user", "text": e.text})]
-            if not said or conversation_index.changes_figures(saved):  # a new conversation, or one that changed
+            earlier = list(itertools.islice(tracker.events, 0, len(tracker.events) - len(saved)))
+            said = (e.text for e in reversed(earlier) if _typed_by_seller(e))
+            last_said = next(said, None)  # the seller's last message before this turn; None: a new conversation
+            if last_said is None or changes_figures(saved):
                 conversation_index.update(session, tracker.sender_id, saved, waiting_now=(
                     bool(tracker.get_slot("handed_over")), tracker.get_slot("handoff_since")),
-                    last_user_text=said[-1] if said else None)
+                    last_user_text=last_said)
             session.commit()

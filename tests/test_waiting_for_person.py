@@ -217,7 +217,10 @@ async def test_taking_it_back_with_a_question_the_classifier_filed_elsewhere_sti
     tracker = _waiting("算了 謝謝 怎麼退出帳期保障", "cancel", topic="faq/how_to_exit",
                        text_as_written="算了 謝謝 怎麼退出帳期保障")
     tracker.latest_message["text"] = "算了 谢谢 怎么退出账期保障"  # Rasa's parse data: normalised
-    tracker.latest_message["response_selector"]["faq"]["response"]["confidence"] = 0.8
+    selector = tracker.latest_message["response_selector"]["faq"]
+    selector["response"]["confidence"] = 0.8
+    selector["ranking"] = [{"intent_response_key": "faq/how_to_exit", "confidence": 0.8},
+                           {"intent_response_key": "faq/exit_fails", "confidence": 0.1}]  # as Rasa reports it
     events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_handover_taken_back", "utter_faq/how_to_exit"]
     assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
