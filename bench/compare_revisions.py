@@ -69,9 +69,8 @@ def send(url: str, sender: str, text: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def main() -> None:
-    revision = sys.argv[1]
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+def compare(revision: str, rounds: int = 10) -> Dict[str, object]:
+    """Both bots' reply times over the same conversations, interleaved: totals and each message's p50."""
     trees = {f"{revision}": prepare(revision), "this tree": PROJECT_DIR}
     bots = {name: start(tree, PROJECT_DIR / "results" / f"compare-{i}.log") for i, (name, tree) in
             enumerate(trees.items())}
@@ -95,12 +94,26 @@ def main() -> None:
     finally:
         for process, _ in bots.values():
             os.killpg(process.pid, signal.SIGTERM)
-    for name, values in times.items():
-        print(f"{name}: {len(values)} replies, p50 {statistics.median(values):.1f} ms, "
-              f"p95 {percentile(values, 0.95):.1f} ms, mean {statistics.mean(values):.1f} ms")
-    print("p50 per message: " + " | ".join(bots))
-    for text in per_text["this tree"]:
-        print(f"  {text}: " + " | ".join(f"{statistics.median(per_text[name][text]):.1f}" for name in bots))
+    return {
+        "revision": revision,
+        "rounds": rounds,
+        "bots": {name: {"replies": len(values), "p50_ms": statistics.median(values),
+                        "p95_ms": percentile(values, 0.95), "mean_ms": statistics.mean(values)}
+                 for name, values in times.items()},
+        "per_message": [{"text": text, **{name: statistics.median(per_text[name][text]) for name in bots}}
+                        for text in per_text["this tree"]],
+    }
+
+
+def main() -> None:
+    result = compare(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+    names = list(result["bots"])
+    for name, r in result["bots"].items():
+        print(f"{name}: {r['replies']} replies, p50 {r['p50_ms']:.1f} ms, "
+              f"p95 {r['p95_ms']:.1f} ms, mean {r['mean_ms']:.1f} ms")
+    print("p50 per message: " + " | ".join(names))
+    for row in result["per_message"]:
+        print(f"  {row['text']}: " + " | ".join(f"{row[name]:.1f}" for name in names))
 
 
 if __name__ == "__main__":

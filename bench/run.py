@@ -20,10 +20,13 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bench import desk, quality, speed  # noqa: E402
+from bench import compare_revisions, desk, quality, speed  # noqa: E402
 
 DOCS = PROJECT_DIR / "docs"
 MODEL = PROJECT_DIR / "models" / "zqbz.tar.gz"
+# The last revision before the understanding work (issue #11): replies must be no
+# slower than its, measured side by side in the same run.
+BEFORE = "ab0f70b"
 
 
 def machine() -> str:
@@ -137,6 +140,37 @@ def desk_section(d: dict) -> list:
     ]
 
 
+def not_slower(c: dict) -> bool:
+    before, now = c["bots"][c["revision"]], c["bots"]["this tree"]
+    return all(now[k] <= before[k] for k in ("p50_ms", "p95_ms", "mean_ms"))
+
+
+def before_section(c: dict) -> list:
+    if not c:
+        return []
+    names = list(c["bots"])
+    return [
+        f"## Replies against the code before the understanding work ({c['revision']})",
+        "",
+        f"`bench/compare_revisions.py` checks `{c['revision']}` out into `results/`, trains its model and runs it "
+        f"beside this tree on free ports; both get the same conversations ({len(speed.CONVERSATIONS)} scripts), "
+        f"one seller at a time, alternating which bot goes first, {c['rounds']} rounds.",
+        "",
+        "| bot | replies | p50 | p95 | mean |",
+        "| --- | --- | --- | --- | --- |",
+        *[f"| {name} | {r['replies']} | {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms | {r['mean_ms']:.1f} ms |"
+          for name, r in c["bots"].items()],
+        "",
+        "p50 of each message:",
+        "",
+        "| message | " + " | ".join(names) + " |",
+        "| --- | " + " | ".join("---" for _ in names) + " |",
+        *[f"| {row['text']} | " + " | ".join(f"{row[name]:.1f} ms" for name in names) + " |"
+          for row in c["per_message"]],
+        "",
+    ]
+
+
 def report(q: dict, s: dict, started: str, seconds: float) -> str:
     a = q["systems"]["(a) this pipeline"]
     b = q["systems"]["(b) TF-IDF char n-grams + logistic regression"]
@@ -161,6 +195,12 @@ def report(q: dict, s: dict, started: str, seconds: float) -> str:
     if d:
         targets.append((f"agents' desk at {d['conversations']:,} conversations: /handoffs and /stats < 100 ms (p50)",
                         f"{d['handoffs']['p50_ms']:.0f} ms / {d['stats']['p50_ms']:.0f} ms", d["met"]))
+    c = s.get("before")
+    if c:
+        now, before = c["bots"]["this tree"], c["bots"][c["revision"]]
+        targets.append((f"replies no slower than before the understanding work ({c['revision']}): p50, p95, mean",
+                        f"{before['p50_ms']:.0f} → {now['p50_ms']:.0f} ms, {before['p95_ms']:.0f} → "
+                        f"{now['p95_ms']:.0f} ms, {before['mean_ms']:.0f} → {now['mean_ms']:.0f} ms", not_slower(c)))
     lines = [
         "# Benchmarks",
         "",
@@ -245,6 +285,7 @@ def report(q: dict, s: dict, started: str, seconds: float) -> str:
         f"jieba take {s['parse']['normalise_jieba_ms']:.2f} ms of it ({s['parse']['normalise_jieba_share']:.1%}).",
         "",
         *desk_section(s.get("desk")),
+        *before_section(s.get("before")),
         "## Memory, training, start-up",
         "",
         f"- Peak RSS after the load: Rasa server {s['memory_mb']['rasa']:.0f} MB, action server "
@@ -278,6 +319,8 @@ def main() -> None:
         s = speed.run(work)
         print("bench: the agents' desk with 100,000 conversations…", flush=True)
         s["desk"] = desk.run(100_000)
+        print(f"bench: replies side by side with {BEFORE} (trains its model the first time)…", flush=True)
+        s["before"] = compare_revisions.compare(BEFORE, rounds=10)
     (PROJECT_DIR / "results").mkdir(exist_ok=True)
     seconds = time.monotonic() - t0
     (PROJECT_DIR / "results" / "bench.json").write_text(json.dumps(

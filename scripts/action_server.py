@@ -31,6 +31,11 @@ def create_app(token: str):
     from sanic import response
 
     app = create_sdk_app("actions", cors_origins=None)
+    # The text normaliser takes about a second to build (pinyin of the domain's
+    # words): built now, not while the first seller waits for an answer.
+    from actions.normalization import normalizer_for
+    from actions.settings import dictionary_dir
+    normalizer_for(dictionary_dir())
 
     @app.on_request
     async def require_token(request):

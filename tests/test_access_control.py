@@ -70,3 +70,12 @@ def test_settings_show_the_stores_in_use_with_secrets_masked():
     assert "lock store: stores.redis_lock.AtomicRedisLockStore at redis:6379" in shown
     assert "socket.io relay: redis://:***@redis:6379/2" in shown
     assert "p@ss" not in shown and "r3dis" not in shown
+
+
+def test_the_action_server_builds_the_text_normaliser_before_the_first_seller_waits():
+    from actions.normalization import normalizer_for
+    from scripts.action_server import create_app
+
+    normalizer_for.cache_clear()
+    create_app("")
+    assert normalizer_for.cache_info().currsize == 1
