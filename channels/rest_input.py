@@ -8,13 +8,18 @@ This subclass keeps the same URL and JSON (``POST /webhooks/rest/webhook``,
 request never changes a conversation.
 
 It adds, under the same prefix:
+- ``POST /webhooks/rest/session``: a new web session ``{"sender", "token"}``
+  (channels/sessions.py); the widget keeps both and sends the token with every
+  call below in the ``X-Session-Token`` header;
 - ``GET /webhooks/rest/history?sender=ID``: the messages of that conversation
   as the seller saw them (the widget shows them again after a reload);
 - ``POST /webhooks/rest/feedback {"sender", "rating": "up"|"down", "message"}``:
   a 👍 / 👎 on an answer the bot gave in that conversation (``message``: its
   text; 404 otherwise), stored in the conversation's tracker; rating the same
   answer again replaces the earlier rating.
-The sender id is a random id the widget keeps; it is the key to the history.
+History and feedback need the session's token (403 without); the webhook
+refuses chat platforms' conversations and web sessions without their token
+(channels/sessions.py says who owns which id).
 """
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -23,13 +28,14 @@ from rasa.core.channels.rest import RestInput
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import EventVerbosity
 from sanic import Blueprint, response
-from sanic.exceptions import InvalidUsage
+from sanic.exceptions import Forbidden, InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.failures import apologising
 from channels.feedback import FEEDBACK_SLOT, FeedbackError, feedback_value, rated_answer_ts
 from channels.message_limits import MessageError, check_metadata, check_sender, check_text
+from channels.sessions import TOKEN_HEADER, NotYours, check_read, check_write, new_session
 from channels.transcript import transcript
 
 
@@ -53,6 +59,21 @@ def checked_body(body: Any) -> Dict[Text, Any]:
         raise InvalidUsage(str(error))
 
 
+def _token(request: Request, body: Any = None) -> Optional[Text]:
+    """The session token: the header, else a "token" field of the JSON body."""
+    given = request.headers.get(TOKEN_HEADER)
+    if given is None and isinstance(body, dict):
+        given = body.get("token")
+    return given if isinstance(given, str) else None
+
+
+def _owned(check: Callable[[Text, Optional[Text]], None], sender: Text, token: Optional[Text]) -> None:
+    try:
+        check(sender, token)
+    except NotYours as error:
+        raise Forbidden(str(error))
+
+
 class ValidatedRestInput(RestInput):
     """REST channel that answers bad requests with a clear 400 instead of a 500."""
 
@@ -68,7 +89,9 @@ class ValidatedRestInput(RestInput):
         return request.ctx.checked_body
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
-        return self._body(req)["sender"]
+        body = self._body(req)
+        _owned(check_write, body["sender"], _token(req, body))
+        return body["sender"]
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         return self._body(req)["message"]
@@ -85,9 +108,15 @@ class ValidatedRestInput(RestInput):
     ) -> Blueprint:
         blueprint = super().blueprint(apologising(on_new_message))
 
+        @blueprint.route("/session", methods=["POST"])
+        async def session(request: Request) -> HTTPResponse:
+            sender, token = new_session()
+            return response.json({"sender": sender, "token": token}, status=201)
+
         @blueprint.route("/history", methods=["GET"])
         async def history(request: Request) -> HTTPResponse:
             sender = checked_sender(request.args.get("sender"))
+            _owned(check_read, sender, _token(request))
             tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
             events = [] if tracker is None else tracker.current_state(
                 event_verbosity=EventVerbosity.ALL)["events"]
@@ -101,6 +130,7 @@ class ValidatedRestInput(RestInput):
                 value = feedback_value(body)
             except FeedbackError as error:
                 raise InvalidUsage(str(error))
+            _owned(check_read, sender, _token(request, body))
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(sender):
                 tracker = await agent.tracker_store.retrieve(sender)

@@ -20,6 +20,12 @@ headers to every answer of the app, and browsers refuse an answer that carries
 with polling) never connected. The socket.io path is left to engine.io: its
 requests are marked as already handled for sanic-cors.
 
+A socket only talks in the conversation it was confirmed for. ``session_request``
+resumes a web session only with its token (channels/sessions.py); otherwise it
+starts a new one. ``session_confirm`` carries ``{"session_id", "token"}`` (the
+object rasa-webchat also reads), and each ``user_uttered`` goes to the socket's
+confirmed session: naming another id in it is refused.
+
 With several Rasa instances, ``redis_url`` (SOCKETIO_REDIS_URL, set by
 scripts/serve.sh from the REDIS_* settings) makes every instance relay its
 emits through Redis (python-socketio's AsyncRedisManager), so a message for a
@@ -27,7 +33,6 @@ seller reaches their socket whichever instance produced it (an agent's reply,
 say).
 """
 import json
-import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -41,6 +46,7 @@ from channels.message_limits import (MessageError, MessageTooLong, check_metadat
                                      check_text)
 from channels.notices import MESSAGE_TOO_LONG, MESSAGE_UNREADABLE, notice
 from channels.origins import parse_origins
+from channels.sessions import holds_token, new_session, token_for
 
 MAX_SOCKET_BYTES = 64 * 1024
 REDIS_CHANNEL = "zqbz-socketio"
@@ -65,11 +71,22 @@ class WidgetSocketIOInput(SocketIOInput):
     cors_origins: List[Text] = []
     redis_url: Optional[Text] = None
 
-    def _user_message(self, sid: Text, data: Any, output: SocketIOOutput) -> UserMessage:
-        """The UserMessage for a ``user_uttered`` payload; MessageError if there is none."""
+    def _user_message(self, sid: Text, data: Any, output: SocketIOOutput,
+                      confirmed: Optional[Text]) -> UserMessage:
+        """The UserMessage for a ``user_uttered`` payload; MessageError if there is none.
+
+        ``confirmed``: the session this socket was confirmed for (None: it asked for none).
+        """
         if not isinstance(data, dict):
             raise MessageError("the payload must be an object")
-        sender_id = check_sender(data.get("session_id")) if self.session_persistence else sid
+        if self.session_persistence:
+            if confirmed is None:
+                raise MessageError("no session: send session_request first")
+            if check_sender(data.get("session_id")) != confirmed:
+                raise MessageError("this socket belongs to another session")
+            sender_id = confirmed
+        else:
+            sender_id = sid
         metadata = data.get(self.metadata_key)
         if isinstance(metadata, str):
             try:
@@ -95,18 +112,25 @@ class WidgetSocketIOInput(SocketIOInput):
 
         async def session_request(sid: Text, data: Any = None) -> None:
             given = data.get("session_id") if isinstance(data, dict) else None
-            try:
-                session_id = check_sender(given)
-            except MessageError:
-                session_id = uuid.uuid4().hex  # as Rasa does when none is given
+            token = data.get("token") if isinstance(data, dict) else None
+            if isinstance(given, str) and holds_token(given, token):
+                session_id = given  # the widget after a reload: its own conversation
+            else:
+                session_id, token = new_session()  # none, someone else's, or forged: a new one
             if self.session_persistence:
-                sio.enter_room(sid, session_id)
-            await sio.emit("session_confirm", session_id, room=sid)
+                previous = (await sio.get_session(sid, namespace=self.namespace)).get("session_id")
+                if previous and previous != session_id:
+                    sio.leave_room(sid, previous, namespace=self.namespace)
+                await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
+                sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", {"session_id": session_id, "token": token_for(session_id)},
+                           room=sid, namespace=self.namespace)
 
         async def handle_message(sid: Text, data: Any = None) -> None:
             output = SocketIOOutput(sio, self.bot_message_evt)
+            confirmed = (await sio.get_session(sid, namespace=self.namespace)).get("session_id")
             try:
-                message = self._user_message(sid, data, output)
+                message = self._user_message(sid, data, output, confirmed)
             except MessageTooLong:
                 await output.send_text_message(sid, notice(MESSAGE_TOO_LONG))
                 return

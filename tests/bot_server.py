@@ -3,9 +3,11 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -39,6 +41,7 @@ class BotServer:
                     "ACTION_PORT": str(self.action_port), "WEB_PORT": str(self.web_port),
                     "TRACKER_DB": str(workdir / "tracker.db"), **(env or {})}
         self.processes: Dict[str, subprocess.Popen] = {}
+        self.tokens: Dict[str, str] = {}  # web sessions made by `session`
         self._log = open(self.log_path, "ab")
 
     def _ready(self, part: str) -> bool:
@@ -82,10 +85,11 @@ class BotServer:
         except (urllib.error.URLError, ConnectionError, OSError):
             return False
 
-    def post(self, path: str, body: bytes, content_type: str = "application/json"):
+    def post(self, path: str, body: bytes, content_type: str = "application/json",
+             headers: Optional[Dict[str, str]] = None):
         """(status, parsed JSON or raw text) of a POST."""
         request = urllib.request.Request(f"{self.url}{path}", data=body,
-                                         headers={"Content-Type": content_type})
+                                         headers={"Content-Type": content_type, **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 status, raw = response.status, response.read()
@@ -96,12 +100,37 @@ class BotServer:
         except ValueError:
             return status, raw.decode("utf-8", "replace")
 
+    def session(self) -> str:
+        """A new web session (what the widget starts with); its token is kept for say/history/rate."""
+        status, made = self.post("/webhooks/rest/session", b"{}")
+        assert status == 201, (status, made)
+        self.tokens[made["sender"]] = made["token"]
+        return made["sender"]
+
+    def token_header(self, sender: str) -> Dict[str, str]:
+        return {"X-Session-Token": self.tokens[sender]} if sender in self.tokens else {}
+
     def say(self, sender: str, message: Any) -> List[Dict[str, Any]]:
         """Send one message over the REST channel and return the bot's replies."""
         status, replies = self.post("/webhooks/rest/webhook", json.dumps(
-            {"sender": sender, "message": message}, ensure_ascii=False).encode("utf-8"))
+            {"sender": sender, "message": message}, ensure_ascii=False).encode("utf-8"),
+            headers=self.token_header(sender))
         assert status == 200, (status, replies)
         return replies
+
+    def history(self, sender: str) -> List[Dict[str, Any]]:
+        """The conversation as the widget shows it again after a reload (needs a session from ``session``)."""
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/history?sender={urllib.parse.quote(sender, safe='')}",
+            headers=self.token_header(sender))
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())["messages"]
+
+    def rate(self, sender: str, rating: str, message: str) -> int:
+        """The status of a 👍 / 👎 on ``message`` in ``sender``'s conversation."""
+        return self.post("/webhooks/rest/feedback", json.dumps(
+            {"sender": sender, "rating": rating, "message": message}, ensure_ascii=False).encode("utf-8"),
+            headers=self.token_header(sender))[0]
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -115,9 +144,15 @@ class BotServer:
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers)
 
+    def stored_events(self, sender: str) -> List[Dict[str, Any]]:
+        """The conversation's events as the tracker store holds them (any id, however odd)."""
+        with sqlite3.connect(self.env["TRACKER_DB"]) as connection:
+            rows = connection.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,))
+            return [json.loads(data) for (data,) in rows]
+
     def tracker(self, sender: str) -> Dict[str, Any]:
         token = self.env.get("RASA_AUTH_TOKEN")
         query = f"?token={token}" if token else ""
-        with urllib.request.urlopen(f"{self.url}/conversations/{sender}/tracker{query}",
+        with urllib.request.urlopen(f"{self.url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker{query}",
                                     timeout=30) as response:
             return json.loads(response.read())

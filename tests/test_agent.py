@@ -6,11 +6,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from channels.transcript import transcript
 from tests.bot_server import BotServer, free_port
 from tests.test_widget_browser import CHROMIUM, CHROMIUM_ARGS, REPLY_MS, SCREENSHOTS, ask
 from tests.widget_client import Widget
@@ -92,8 +92,8 @@ def texts(replies):
 
 
 @pytest.fixture
-def seller():
-    return f"seller-{uuid.uuid4().hex[:8]}"
+def seller(bot):
+    return bot.session()  # a web session, as the widget has: its history can be read back
 
 
 @pytest.mark.parametrize("token", [None, "wrong"])
@@ -158,9 +158,7 @@ def test_hand_over_pauses_notifies_relays_and_resumes(bot, webhook, seller):
     assert mine["last_message"] == "还有人吗" and mine["facts"] == {"has_open_dispute": "no"}
 
     assert agent(bot, "POST", f"handoffs/{seller}/reply", {"text": "您好，我是客服小王"})[0] == 200
-    history = json.loads(urllib.request.urlopen(
-        f"{bot.url}/webhooks/rest/history?sender={seller}", timeout=10).read())["messages"]
-    assert history[-1] == {"sender": "bot", "text": "您好，我是客服小王", "agent": True}
+    assert bot.history(seller)[-1] == {"sender": "bot", "text": "您好，我是客服小王", "agent": True}
 
     assert agent(bot, "POST", f"handoffs/{seller}/resume")[0] == 200
     assert agent(bot, "POST", f"handoffs/{seller}/reply", {"text": "x"})[0] == 409  # no longer waiting
@@ -224,7 +222,7 @@ def test_a_request_for_a_person_with_a_question_answers_it_and_hands_over(bot, s
     replies = texts(bot.say(seller, "我要人工 退出后钱多久能用"))
     assert "15天" in replies and "转接人工客服" in replies
     assert any(h["conversation_id"] == seller for h in agent(bot, "GET", "handoffs")[1]["handoffs"])
-    refused = f"{seller}-no"
+    refused = f"plain-{seller}-no"
     assert "转接人工客服" not in texts(bot.say(refused, "别给我转人工啊 我就问问能不能退"))
 
 
@@ -251,7 +249,7 @@ def test_yes_to_the_offer_of_a_person_hands_over(bot, webhook, seller):
 
 
 def test_odd_conversation_ids_and_concurrent_agents(bot, seller):
-    conversation = f"wecom:{seller}:店铺/1?x=%20#a"  # ':', '/', '?', '%', '#', Chinese
+    conversation = f"odd:{seller}:店铺/1?x=%20#a"  # ':', '/', '?', '%', '#', Chinese
     bot.say(conversation, "转人工")
     assert agent(bot, "POST", f"handoffs/{urllib.parse.quote(conversation, safe='')}/reply",
                  {"text": "您好，我是客服小李"})[0] == 200
@@ -263,9 +261,7 @@ def test_odd_conversation_ids_and_concurrent_agents(bot, seller):
     for thread in threads:
         thread.join()
     assert sorted(results) == [200, 409, 409, 409]  # one resume; the others find it already resumed
-    history = json.loads(urllib.request.urlopen(
-        f"{bot.url}/webhooks/rest/history?sender={urllib.parse.quote(conversation, safe='')}",
-        timeout=10).read())["messages"]
+    history = transcript(bot.stored_events(conversation))  # a plain REST conversation: no history endpoint
     bot_texts = [m["text"] for m in history if m["sender"] == "bot"]
     assert bot_texts.count("您好，我是客服小李") == 1
     assert sum("转人工已结束" in t for t in bot_texts) == 1
@@ -275,7 +271,7 @@ def test_odd_conversation_ids_and_concurrent_agents(bot, seller):
 
 
 def test_no_agent_within_the_timeout_gives_each_waiting_seller_back_to_the_bot(bot, seller):
-    sellers = [f"{seller}-{i}" for i in range(3)]  # each conversation has its own timer
+    sellers = [seller] + [bot.session() for _ in range(2)]  # each conversation has its own timer
     for one in sellers:
         bot.say(one, "转人工")
     bot.say(sellers[0], "退出后钱多久能用")  # asked while waiting: the acknowledgement only, for now
@@ -283,15 +279,12 @@ def test_no_agent_within_the_timeout_gives_each_waiting_seller_back_to_the_bot(b
     deadline = time.monotonic() + HANDOFF_TIMEOUT + 30
     while time.monotonic() < deadline and len(told) < len(sellers):  # Rasa's reminders fire by themselves
         for one in sellers:
-            history = json.loads(urllib.request.urlopen(
-                f"{bot.url}/webhooks/rest/history?sender={one}", timeout=10).read())["messages"]
+            history = bot.history(one)
             if any("暂时没有人工客服接入" in m.get("text", "") for m in history if m["sender"] == "bot"):
                 told.add(one)
         time.sleep(1)
     assert told == set(sellers), "a seller was never told that no agent came"
-    history = json.loads(urllib.request.urlopen(
-        f"{bot.url}/webhooks/rest/history?sender={sellers[0]}", timeout=10).read())["messages"]
-    assert "15天" in history[-1]["text"]  # the question asked while waiting, answered at the timer
+    assert "15天" in bot.history(sellers[0])[-1]["text"]  # the question asked while waiting, answered at the timer
     assert "千牛卖家中心" in texts(bot.say(sellers[1], "账期保障怎么退出"))
 
 
@@ -310,24 +303,17 @@ def test_a_dead_webhook_never_blocks_the_seller(bot, webhook, seller):
 def test_figures_count_unresolved_conversations(bot, seller):
     [answer] = bot.say(seller, "账期保障是什么")
 
-    def rate(sender, rating, message):
-        try:
-            return urllib.request.urlopen(urllib.request.Request(
-                f"{bot.url}/webhooks/rest/feedback", method="POST", headers={"Content-Type": "application/json"},
-                data=json.dumps({"sender": sender, "rating": rating, "message": message}).encode()),
-                timeout=10).status
-        except urllib.error.HTTPError as error:
-            return error.code
-
+    rate = bot.rate
     before = agent(bot, "GET", "stats")[1]
-    # Forged ratings: unknown conversations and answers the bot never gave are refused.
-    assert {rate(f"forged-{i}", "down", answer["text"]) for i in range(20)} == {404}
+    # Forged ratings: other sessions' conversations, empty ones, answers the bot never gave are refused.
+    assert {rate(f"forged-{i}", "down", answer["text"]) for i in range(5)} == {403}
+    assert {rate(bot.session(), "down", answer["text"]) for _ in range(5)} == {404}
     assert rate(seller, "down", "x") == 404
     assert agent(bot, "GET", "stats")[1]["unresolved_because"]["thumbs_down"] == \
         before["unresolved_because"]["thumbs_down"]
     assert rate(seller, "up", answer["text"]) == 200
     assert rate(seller, "down", answer["text"]) == 200  # the latest rating of that answer counts
-    bot.say(f"{seller}-oos", "88VIP怎么开通")
+    bot.say(f"plain-{seller}-oos", "88VIP怎么开通")
     status, figures = agent(bot, "GET", "stats")
     assert status == 200 and figures["conversations"] >= 2
     assert figures["unresolved_because"]["thumbs_down"] >= 1

@@ -106,7 +106,7 @@ def test_history_and_feedback_refuse_bad_requests(bot):
                  b"\xff"):
         status, _ = bot.post("/webhooks/rest/feedback", body)
         assert status == 400, body
-    assert bot.post("/webhooks/rest/feedback", b'{"sender": "nobody-here", "rating": "up"}')[0] == 404
+    assert bot.rate(bot.session(), "up", "答") == 404  # a session with no such answer yet
 
 
 FUZZ_JSON = st.recursive(
@@ -175,6 +175,61 @@ def test_socketio_oversized_payload_is_refused_and_the_server_lives_on(bot):
         assert "千牛卖家中心" in fresh.say("账期保障怎么退出")
     finally:
         fresh.close()
+
+
+# ----------------------------------------------------------------- whose conversation
+def _user_texts(bot, sender):
+    return [e["text"] for e in bot.tracker(sender)["events"] if e["event"] == "user"]
+
+
+def test_rest_cannot_touch_the_chat_platforms_conversations(bot):
+    for sender in ("wecom:zhangsan", "dingtalk:cid1:staff1"):
+        status, answer = bot.post("/webhooks/rest/webhook", json.dumps(
+            {"sender": sender, "message": "转人工"}).encode())
+        assert status == 403 and "chat platform" in json.dumps(answer), (sender, status, answer)
+        assert _user_texts(bot, sender) == []
+        assert bot.get(f"{bot.url}/webhooks/rest/history?sender={sender}")[0] == 403
+
+
+def test_a_web_session_is_read_and_written_only_with_its_token(bot):
+    mine = bot.session()
+    assert "千牛卖家中心" in texts(bot.say(mine, "账期保障怎么退出"))
+    for token in ({}, {"X-Session-Token": "0" * 64}, {"X-Session-Token": bot.tokens[bot.session()]}):
+        body = json.dumps({"sender": mine, "message": "转人工"}).encode()
+        assert bot.post("/webhooks/rest/webhook", body, headers=token)[0] == 403, token
+        assert bot.get(f"{bot.url}/webhooks/rest/history?sender={mine}", headers=token)[0] == 403, token
+        rating = json.dumps({"sender": mine, "rating": "down", "message": "x"}).encode()
+        assert bot.post("/webhooks/rest/feedback", rating, headers=token)[0] == 403, token
+    assert _user_texts(bot, mine) == ["账期保障怎么退出"]
+    assert [m["sender"] for m in bot.history(mine)] == ["user", "bot"]
+    # A plain REST conversation (Rasa's usual {"sender": "alice"}) still talks, but has no readable history.
+    plain = f"plain-{uuid.uuid4().hex[:8]}"
+    assert texts(bot.say(plain, "账期保障是什么"))
+    assert bot.get(f"{bot.url}/webhooks/rest/history?sender={plain}")[0] == 403
+
+
+def test_socketio_cannot_join_or_write_someone_elses_session(bot):
+    victim = Widget(bot)
+    try:
+        assert "千牛卖家中心" in victim.say("账期保障怎么退出")
+        intruder = Widget(bot, session_id=victim.session_id)  # knows the id, not the token
+        try:
+            assert intruder.session_id != victim.session_id
+            heard = len(victim.replies)
+            assert UNREADABLE in intruder.send({"message": "转人工", "session_id": victim.session_id}, settle=0.3)
+            assert "15天" in intruder.say("退出后钱多久能用")
+            assert len(victim.replies) == heard  # nothing of the intruder's conversation reached the victim
+            assert _user_texts(bot, victim.session_id) == ["账期保障怎么退出"]
+        finally:
+            intruder.close()
+        again = Widget(bot, session_id=victim.session_id, token=victim.token)  # the widget after a reload
+        try:
+            assert again.session_id == victim.session_id
+            assert "15天" in again.say("退出后钱多久能用")
+        finally:
+            again.close()
+    finally:
+        victim.close()
 
 
 # ----------------------------------------------------------------- agent API

@@ -59,7 +59,8 @@ def test_sellers_are_routed_by_sender_id(rasa):
     annotations = rasa["ingress"]["annotations"]
     assert annotations["nginx.ingress.kubernetes.io/upstream-hash-by"] == "$arg_sender"
     widget = (DEPLOY.parent / "web" / "widget" / "chat-widget.js").read_text()
-    assert 'query: { sender: senderId }' in widget and '"sender=" + encodeURIComponent(senderId)' in widget
+    assert 'query: session ? { sender: session.sender } : {}' in widget
+    assert '"sender=" + encodeURIComponent(session.sender)' in widget
 
 
 def test_secrets_come_only_from_kubernetes_secrets(rasa, actions):
@@ -73,6 +74,7 @@ def test_secrets_come_only_from_kubernetes_secrets(rasa, actions):
 def test_network_exposure_comes_with_tokens_and_listed_origins(rasa, actions):
     rasa_env, action_env = env_of(rasa), env_of(actions)
     assert rasa_env["BIND_HOST"]["value"] == "0.0.0.0" and "RASA_AUTH_TOKEN" in rasa_env
+    assert "SESSION_SECRET" in rasa_env  # each replica must accept the others' widget sessions
     assert action_env["ACTION_HOST"]["value"] == "0.0.0.0"
     assert rasa_env["ACTION_TOKEN"]["valueFrom"] == action_env["ACTION_TOKEN"]["valueFrom"]
     assert "*" not in rasa["applicationSettings"]["cors"] and "*" not in rasa_env["WIDGET_ORIGINS"]["value"]

@@ -1,6 +1,5 @@
 """The chat widget in real headless Chromium, against the real bot of `make run`."""
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -136,7 +135,7 @@ def test_feedback_is_stored_with_the_conversation(page, bot):
     page.locator(".zqbz-bot .zqbz-rate[data-rating='down']").last.click()
     page.wait_for_selector(".zqbz-feedback[data-sent='down']")
     sender = page.evaluate("JSON.parse(localStorage.getItem('zqbz-chat:' + "
-                           f"'{bot.url}' + ':sender'))")
+                           f"'{bot.url}' + ':session')).sender")
     events = bot.tracker(sender)["events"]
     feedback = [e for e in events if e["event"] == "slot" and e["name"] == "answer_feedback"]
     assert feedback and feedback[-1]["value"]["rating"] == "down"
@@ -217,8 +216,7 @@ def test_screenshot_desktop_and_phone(browser, bot):
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
         page.goto(bot.web_url + "/")
-        page.evaluate(f"localStorage.setItem('zqbz-chat:{bot.url}:sender', "
-                      f"JSON.stringify('screenshot-{uuid.uuid4().hex}'))")
+        page.evaluate(f"localStorage.removeItem('zqbz-chat:{bot.url}:session')")  # a new conversation
         page.reload()
         page.click(".zqbz-launcher")
         page.wait_for_function("document.querySelector('.zqbz-root').dataset.transport === 'socket'")

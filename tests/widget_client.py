@@ -1,6 +1,5 @@
 """A socket.io client speaking the chat widget's protocol, for tests without a browser."""
 import threading
-import uuid
 
 import socketio
 
@@ -8,17 +7,23 @@ import socketio
 class Widget:
     """A socket.io client speaking the widget's protocol (polling transport)."""
 
-    def __init__(self, bot, session_id=None):
+    def __init__(self, bot, session_id=None, token=None):
+        """Resumes ``session_id`` when ``token`` proves it; otherwise the server starts a new session."""
         self.replies, self.arrived = [], threading.Event()
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self._received)
         self.client.connect(bot.url, headers={"Origin": bot.web_url}, transports=["polling"],
                             socketio_path="socket.io", wait_timeout=30)
-        self.session_id = session_id or f"widget-{uuid.uuid4().hex[:8]}"
         confirmed = threading.Event()
-        self.client.on("session_confirm", lambda _: confirmed.set())
-        self.client.emit("session_request", {"session_id": self.session_id})
+
+        def on_confirm(data):
+            self.session_id, self.token = data["session_id"], data["token"]
+            confirmed.set()
+
+        self.client.on("session_confirm", on_confirm)
+        self.client.emit("session_request", {"session_id": session_id, "token": token})
         assert confirmed.wait(30)
+        bot.tokens[self.session_id] = self.token  # REST history and feedback of this conversation
 
     def _received(self, data):
         self.replies.append(data)

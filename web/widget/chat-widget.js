@@ -43,8 +43,10 @@
   };
 
   // ------------------------------------------------------------------ state
-  var senderId = load("sender") || newId();
-  save("sender", senderId);
+  // The conversation and the token that proves it is this browser's
+  // (channels/sessions.py): made by the server, kept across reloads.
+  var session = load("session", null);
+  if (!(session && session.sender && session.token)) session = null;
   var outbox = load("outbox", []); // messages typed but not yet accepted by the server
   var socket = null;
   var mode = "connecting"; // "socket" | "rest" | "connecting"
@@ -70,6 +72,23 @@
     } catch (e) {
       /* private mode: the conversation just does not survive a reload */
     }
+  }
+
+  function adopt(given) {
+    if (!(given && given.sender && given.token)) return session;
+    session = { sender: given.sender, token: given.token };
+    save("session", session);
+    return session;
+  }
+
+  function forgetSession() {
+    session = null;
+    save("session", null);
+  }
+
+  function ensureSession() {
+    if (session) return Promise.resolve(session);
+    return fetchJson("/webhooks/rest/session", {}, 5000).then(adopt);
   }
 
   function newId() {
@@ -261,7 +280,8 @@
   }
 
   function sendFeedback(rating, answer, group, button) {
-    fetchJson("/webhooks/rest/feedback", { sender: senderId, rating: rating, message: answer })
+    if (!session) return;
+    fetchJson("/webhooks/rest/feedback", { sender: session.sender, rating: rating, message: answer })
       .then(function () {
         Array.prototype.forEach.call(group.querySelectorAll("button"), function (x) {
           x.setAttribute("aria-pressed", String(x === button));
@@ -299,14 +319,20 @@
     var timer = controller && setTimeout(function () { controller.abort(); }, timeoutMs || REPLY_TIMEOUT_MS);
     // ?sender= on every call lets a load balancer route one seller to one instance
     // (deploy/: hash on $arg_sender); the bot itself reads the sender from the body.
-    if (path.indexOf("sender=") < 0) path += (path.indexOf("?") < 0 ? "?" : "&") + "sender=" + encodeURIComponent(senderId);
+    // The token goes only in a header, never in a URL.
+    var headers = body === undefined ? {} : { "Content-Type": "application/json" };
+    if (session) {
+      if (path.indexOf("sender=") < 0) path += (path.indexOf("?") < 0 ? "?" : "&") + "sender=" + encodeURIComponent(session.sender);
+      headers["X-Session-Token"] = session.token;
+    }
     return fetch(BOT_URL + path, {
       method: body === undefined ? "GET" : "POST",
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers: headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
       clearTimeout(timer);
+      if (response.status === 403) forgetSession(); // the server no longer knows it: a new one next time
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
     }, function (error) {
@@ -342,7 +368,7 @@
     if (mode === "socket" && socketReady) {
       while (outbox.length) {
         var item = outbox[0];
-        socket.emit("user_uttered", { message: item.text, session_id: senderId, metadata: { display: item.display } });
+        socket.emit("user_uttered", { message: item.text, session_id: session.sender, metadata: { display: item.display } });
         delivered(item);
         lastSent = item;
         waitForReply();
@@ -379,7 +405,10 @@
     if (restBusy) return;
     restBusy = true;
     setTyping(true);
-    fetchJson("/webhooks/rest/webhook", { sender: senderId, message: item.text, metadata: { display: item.display } })
+    ensureSession()
+      .then(function (s) {
+        return fetchJson("/webhooks/rest/webhook", { sender: s.sender, message: item.text, metadata: { display: item.display } });
+      })
       .then(function (replies) {
         restBusy = false;
         delivered(item);
@@ -424,7 +453,7 @@
     if (typeof window.io !== "function") { useRest(); return; }
     socket = window.io(BOT_URL, {
       path: "/socket.io",
-      query: { sender: senderId },  // routing key for the load balancer, as above
+      query: session ? { sender: session.sender } : {},  // routing key for the load balancer, as above
       transports: TRANSPORTS,
       reconnection: true,
       reconnectionDelay: 500,
@@ -432,10 +461,11 @@
     });
     var grace = setTimeout(function () { if (mode === "connecting") useRest(); }, CONNECT_GRACE_MS);
     socket.on("connect", function () {
-      socket.emit("session_request", { session_id: senderId });
+      socket.emit("session_request", session ? { session_id: session.sender, token: session.token } : {});
     });
-    socket.on("session_confirm", function () {
+    socket.on("session_confirm", function (confirmed) {
       clearTimeout(grace);
+      if (confirmed && confirmed.session_id) adopt({ sender: confirmed.session_id, token: confirmed.token });
       setMode("socket");
       socketReady = true;
       clearStatus();
@@ -479,7 +509,8 @@
   });
 
   function restoreHistory() {
-    return fetchJson("/webhooks/rest/history?sender=" + encodeURIComponent(senderId), undefined, 5000)
+    if (!session) return Promise.resolve(0);
+    return fetchJson("/webhooks/rest/history?sender=" + encodeURIComponent(session.sender), undefined, 5000)
       .then(function (history) {
         var messages = (history && history.messages) || [];
         messages.forEach(function (m) {
