@@ -4,6 +4,9 @@ A small static server from the standard library. Dynamic parts: the demo page
 (``{{BOT_URL}}`` in web/index.html becomes the Rasa server's URL, so the page
 works on whatever ports `make run` was given) and the agent API under
 /agent/api/ (agent/http.py).
+Only files inside web/ are served (no directory listings, no symlinks leading
+out of it, a NUL or other unusable path is a 400); a connection idle for
+IDLE_SECONDS is closed.
 Settings: WEB_PORT (8000), BIND_HOST (127.0.0.1), RASA_PORT (5005), BOT_URL
 (default: the host the browser reached this page by, on RASA_PORT — so the demo
 works from another machine when BIND_HOST=0.0.0.0).
@@ -21,6 +24,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 WEB_DIR = PROJECT_DIR / "web"
 sys.path.insert(0, str(PROJECT_DIR))
 MAX_BODY_BYTES = 64 * 1024
+IDLE_SECONDS = 30
+INDEX_PATHS = ("/", "/index.html")
 
 
 class WebHandler(SimpleHTTPRequestHandler):
@@ -28,6 +33,7 @@ class WebHandler(SimpleHTTPRequestHandler):
 
     bot_url = ""  # BOT_URL; empty: the page's own host on rasa_port
     rasa_port = 5005
+    timeout = IDLE_SECONDS  # socketserver closes a connection that sends nothing for this long
 
     def _bot_url(self) -> str:
         if self.bot_url:
@@ -70,16 +76,43 @@ class WebHandler(SimpleHTTPRequestHandler):
         if self.path.startswith("/agent/api/"):
             self._agent_api("GET")
             return
-        if self.path.split("?")[0] in ("/", "/index.html"):
-            page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
-            body = page.replace("{{BOT_URL}}", html.escape(self._bot_url(), quote=True)).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+        if self.path.split("?")[0] in INDEX_PATHS:
+            self.wfile.write(self._index_head())
             return
         super().do_GET()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        if self.path.split("?")[0] in INDEX_PATHS:
+            self._index_head()  # the page's real headers, never the raw template
+            return
+        super().do_HEAD()
+
+    def _index_head(self) -> bytes:
+        """Sends the demo page's status and headers; returns its body."""
+        page = (Path(self.directory) / "index.html").read_text(encoding="utf-8")
+        body = page.replace("{{BOT_URL}}", html.escape(self._bot_url(), quote=True)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return body
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        """http.server's, for files inside the served folder only."""
+        try:
+            real = os.path.realpath(self.translate_path(self.path))
+        except ValueError:  # a NUL byte in the path
+            self.send_error(400, "Bad path")
+            return None
+        root = os.path.realpath(self.directory)
+        if real != root and not real.startswith(root + os.sep):
+            self.send_error(404, "File not found")  # a symlink that leads out of web/
+            return None
+        return super().send_head()
+
+    def list_directory(self, path):  # type: ignore[no-untyped-def]
+        self.send_error(404, "File not found")  # folders are not listed
+        return None
 
 
 def main() -> None:
