@@ -6,6 +6,7 @@ message), which go through the platform's send API.
 import asyncio
 import json
 import logging
+import posixpath
 import time
 import urllib.parse
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
@@ -17,7 +18,8 @@ from sanic.request import Request
 from channels.failures import apologising
 from channels.message_limits import MessageTooLong, check_text
 from channels.notices import MESSAGE_TOO_LONG, notice
-from channels.outgoing import choice_payload, render
+from channels.outgoing import SeenMessages, choice_payload, render
+from stores.seen_message_ids import SeenMessageIds
 
 logger = logging.getLogger(__name__)
 TIMEOUT = aiohttp.ClientTimeout(total=5)
@@ -32,8 +34,11 @@ def under_base(url: Optional[str], base: str) -> bool:
     if not url:
         return False
     given, allowed = urllib.parse.urlsplit(url), urllib.parse.urlsplit(base)
+    # The path as the HTTP client will fetch it: "…/robot/../x" is "/x", outside the base.
+    path = posixpath.normpath("/" + urllib.parse.unquote(given.path).lstrip("/"))
+    prefix = allowed.path.rstrip("/") + "/"
     return (given.scheme, given.netloc) == (allowed.scheme, allowed.netloc) and \
-        given.path.startswith(allowed.path.rstrip("/") + "/")
+        path.startswith(prefix) and len(path) > len(prefix)
 
 
 async def call_json(method: str, url: str, body: Optional[Dict[str, Any]] = None,
@@ -101,6 +106,35 @@ class ReplyCollector(CollectingOutputChannel):
 
 class ConnectorInput(InputChannel):
     """Base of the project's chat-platform channels."""
+
+    # How long a message id is remembered: longer than the channel's timestamp window.
+    remember_ids_seconds: float = 600
+
+    def _seen_ids(self, request: Request) -> Optional[SeenMessageIds]:
+        """The ids kept in the tracker database (None: the tracker store has no SQL database)."""
+        store = request.app.ctx.agent.tracker_store
+        while hasattr(store, "_tracker_store"):  # Rasa's wrappers (fail-safe, awaitable)
+            store = store._tracker_store
+        engine = getattr(store, "engine", None)
+        if engine is None:
+            return None
+        kept = self.__dict__.get("_kept_ids")
+        if kept is None or kept.engine is not engine:
+            kept = self.__dict__["_kept_ids"] = SeenMessageIds(engine, self.remember_ids_seconds)
+        return kept
+
+    def first_time(self, request: Request, key: Optional[Text]) -> bool:
+        """Whether this message (platform id or callback signature) is new: answered once, whichever instance."""
+        if not key:
+            return True
+        try:
+            kept = self._seen_ids(request)
+            if kept is not None:
+                return kept.first_time(f"{self.name()}:{key}")
+        except Exception:  # noqa: BLE001 - the database is down: remember in this process meanwhile
+            logger.exception("%s: could not check message id %s in the database", self.name(), key)
+        memory = self.__dict__.setdefault("_seen_memory", SeenMessages(self.remember_ids_seconds))
+        return memory.first_time(key)
 
     def in_background(self, work: Awaitable[Any]) -> None:
         """Run ``work`` after the HTTP answer went out, keeping a reference until it ends."""

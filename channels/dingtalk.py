@@ -29,7 +29,7 @@ from channels import dingtalk_sign
 from channels.connector import (CachedToken, ConnectorInput, OutboundError, PlatformOutput, call_json,
                                 under_base)
 from channels.message_limits import MessageError, check_sender
-from channels.outgoing import SeenMessages, render, split_text, with_retries
+from channels.outgoing import render, split_text, with_retries
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://oapi.dingtalk.com"
@@ -76,6 +76,8 @@ def staff_id_of(sender_id: Text) -> Optional[Text]:
 class DingTalkInput(ConnectorInput):
     """DingTalk robot callback → Rasa → session webhook."""
 
+    remember_ids_seconds = (dingtalk_sign.MAX_AGE_MS + dingtalk_sign.MAX_AHEAD_MS) / 1000
+
     @classmethod
     def name(cls) -> Text:
         return "dingtalk"
@@ -91,7 +93,6 @@ class DingTalkInput(ConnectorInput):
     def __init__(self, app_secret: Text, api_base: Text, app_key: Text = "", robot_code: Text = "",
                  openapi_base: Text = DEFAULT_OPENAPI_BASE) -> None:
         self.app_secret, self.api_base = app_secret, api_base.rstrip("/")
-        self.seen = SeenMessages()
         self.open_api = DingTalkOpenApi(openapi_base, app_key, app_secret, robot_code) \
             if app_key and app_secret else None
 
@@ -144,7 +145,8 @@ class DingTalkInput(ConnectorInput):
             sender = body.get("senderStaffId") or body.get("senderId")
             if not isinstance(text, str) or not isinstance(sender, str) or not sender:
                 return response.json({"error": "text.content and senderId are required"}, status=400)
-            if not self.seen.first_time(str(body.get("msgId") or "")):
+            # A msgId answered before (a retry, or a replay within the timestamp window): once only.
+            if not self.first_time(request, str(body.get("msgId") or "")):
                 return response.json({"msgtype": "empty", "status": "duplicate"})
             try:
                 sender_id = check_sender(f"dingtalk:{body.get('conversationId') or 'direct'}:{sender}")

@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 from channels import wecom_crypto
 from channels.connector import CachedToken, ConnectorInput, OutboundError, PlatformOutput, call_json
 from channels.message_limits import MessageError, check_sender
-from channels.outgoing import SeenMessages, render, split_text, with_retries
+from channels.outgoing import render, split_text, with_retries
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
@@ -67,6 +67,8 @@ def _field(root: Any, tag: Text) -> Optional[Text]:
 class WeComInput(ConnectorInput):
     """WeCom app callback → Rasa → WeCom message API."""
 
+    remember_ids_seconds = 2 * wecom_crypto.MAX_SKEW_SECONDS
+
     @classmethod
     def name(cls) -> Text:
         return "wecom"
@@ -81,7 +83,6 @@ class WeComInput(ConnectorInput):
         self.settings = settings
         self.enabled = all(settings.values())
         self.api = WeComApi(api_base, settings["corp_id"], settings["secret"], settings["agent_id"])
-        self.seen = SeenMessages()
 
     def _decrypt(self, request: Request, encrypted: Text) -> Text:
         args = request.args
@@ -135,6 +136,8 @@ class WeComInput(ConnectorInput):
             if not encrypted:
                 return response.json({"error": "no <Encrypt> element"}, status=400)
             try:
+                # A message outside the time window is a replay (URL verification echoes only).
+                wecom_crypto.check_timestamp(request.args.get("timestamp", ""))
                 inner = ElementTree.fromstring(self._decrypt(request, encrypted))
             except wecom_crypto.WeComCryptoError as error:
                 return response.json({"error": str(error)}, status=401)
@@ -151,7 +154,8 @@ class WeComInput(ConnectorInput):
             except MessageError as error:
                 return response.json({"error": str(error)}, status=400)
             msg_id = _field(inner, "MsgId")
-            if self.seen.first_time(msg_id):
+            # The MsgId, or without one this very callback (its signature), answered once.
+            if self.first_time(request, msg_id or "sig:" + request.args.get("msg_signature", "")):
                 self.in_background(self._reply(request, on_new_message, user, text, msg_id))
             return response.text("")
 

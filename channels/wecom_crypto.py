@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import os
 import struct
+import time
+from typing import Optional
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -23,6 +25,20 @@ class WeComCryptoError(ValueError):
 
 def signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypted])).encode()).hexdigest()
+
+
+# A callback's timestamp (seconds) may differ from our clock by this much: WeCom
+# retries within seconds, so anything older is a replay of a captured request.
+MAX_SKEW_SECONDS = 300
+
+
+def check_timestamp(timestamp: str, now: Optional[float] = None) -> None:
+    try:
+        stamp = int(timestamp)
+    except (TypeError, ValueError):
+        raise WeComCryptoError("timestamp is not a number")
+    if abs((time.time() if now is None else now) - stamp) > MAX_SKEW_SECONDS:
+        raise WeComCryptoError("timestamp too old or in the future")
 
 
 def check_signature(token: str, timestamp: str, nonce: str, encrypted: str, given: str) -> None:

@@ -153,6 +153,6 @@ class BotServer:
     def tracker(self, sender: str) -> Dict[str, Any]:
         token = self.env.get("RASA_AUTH_TOKEN")
         query = f"?token={token}" if token else ""
-        with urllib.request.urlopen(f"{self.url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker{query}",
+        with urllib.request.urlopen(f"{self.url}/conversations/{sender}/tracker{query}",
                                     timeout=30) as response:
             return json.loads(response.read())

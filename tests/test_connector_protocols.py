@@ -48,9 +48,11 @@ def test_dingtalk_signature_window():
     now = 1_700_000_000_000
     stamp = str(now)
     good = dingtalk_sign.sign(stamp, "secret")
-    dingtalk_sign.check(stamp, good, "secret", now_ms=now + 59 * 60 * 1000)
+    dingtalk_sign.check(stamp, good, "secret", now_ms=now + 59 * 60 * 1000)  # DingTalk's hour
+    dingtalk_sign.check(stamp, good, "secret", now_ms=now - 4 * 60 * 1000)  # a clock a little behind
     for args in [(stamp, good, "other"), (stamp, None, "secret"), ("abc", good, "secret"),
-                 (stamp, good, "secret", now + 61 * 60 * 1000)]:
+                 (stamp, good, "secret", now + 61 * 60 * 1000),
+                 (stamp, good, "secret", now - 59 * 60 * 1000)]:  # from 59 minutes in the future
         with pytest.raises(dingtalk_sign.DingTalkSignError):
             dingtalk_sign.check(*args[:3], now_ms=args[3] if len(args) > 3 else now)
 
@@ -87,6 +89,20 @@ def test_only_urls_under_the_configured_base_are_called():
     for url in ["http://oapi.dingtalk.com/robot/x", "https://oapi.dingtalk.com.evil.cn/robot/x",
                 "https://evil.cn/robot/x?https://oapi.dingtalk.com/", "https://oapi.dingtalk.com", None]:
         assert not under_base(url, base)
+    robot = "https://oapi.dingtalk.com/robot"
+    assert under_base("https://oapi.dingtalk.com/robot/sendBySession?session=1", robot)
+    for url in ["https://oapi.dingtalk.com/robot/../x", "https://oapi.dingtalk.com/robot/%2e%2e/x",
+                "https://oapi.dingtalk.com/robot/a/../../x", "https://oapi.dingtalk.com//x"]:
+        assert not under_base(url, robot), url  # fetched outside /robot/ once the path is normalised
+
+
+def test_wecom_timestamps_outside_the_window_are_refused():
+    now = 1_700_000_000
+    wecom_crypto.check_timestamp(str(now - 60), now=now)
+    wecom_crypto.check_timestamp(str(now + 60), now=now)
+    for stamp in (str(now - 3600), str(now + 3600), "", "abc", None):
+        with pytest.raises(wecom_crypto.WeComCryptoError):
+            wecom_crypto.check_timestamp(stamp, now=now)
 
 
 def test_an_access_token_is_fetched_once_and_again_when_refreshed_or_expired(monkeypatch):

@@ -146,13 +146,20 @@ def test_dingtalk_send_api_down_then_up(bot, platforms):
 
 
 # -------------------------------------------------------------------- WeCom
-def wecom_post(bot, user, text, msg_id=None, msg_type="text", tamper=False, raw=None):
+def wecom_post(bot, user, text, msg_id=None, msg_type="text", tamper=False, raw=None, stamp=None):
+    return request(*wecom_callback(bot, user, text, msg_id, msg_type, tamper, raw, stamp))
+
+
+def wecom_callback(bot, user, text, msg_id=None, msg_type="text", tamper=False, raw=None, stamp=None,
+                   with_id=True):
+    """(url, body, headers) of a signed WeCom message callback: sent again as is, it is a replay."""
+    msg_id_element = f"<MsgId>{msg_id or uuid.uuid4().int % 10**18}</MsgId>" if with_id else ""
     inner = (f"<xml><ToUserName><![CDATA[{WECOM['corp_id']}]]></ToUserName>"
              f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>1476422779</CreateTime>"
              f"<MsgType><![CDATA[{msg_type}]]></MsgType><Content><![CDATA[{text}]]></Content>"
-             f"<MsgId>{msg_id or uuid.uuid4().int % 10**18}</MsgId><AgentID>1000002</AgentID></xml>")
+             f"{msg_id_element}<AgentID>1000002</AgentID></xml>")
     encrypted = wecom_crypto.encrypt(inner, WECOM["aes_key"], WECOM["corp_id"])
-    stamp, nonce = str(int(time.time())), "1597212914"
+    stamp, nonce = stamp or str(int(time.time())), "1597212914"
     sig = wecom_crypto.signature(WECOM["token"], stamp, nonce, encrypted)
     if tamper:
         sig = "0" * 40
@@ -160,7 +167,7 @@ def wecom_post(bot, user, text, msg_id=None, msg_type="text", tamper=False, raw=
         f"<xml><ToUserName><![CDATA[{WECOM['corp_id']}]]></ToUserName>"
         f"<Encrypt><![CDATA[{encrypted}]]></Encrypt><AgentID><![CDATA[1000002]]></AgentID></xml>").encode()
     query = urllib.parse.urlencode({"msg_signature": sig, "timestamp": stamp, "nonce": nonce})
-    return request(f"{bot.url}/webhooks/wecom/webhook?{query}", body, {"Content-Type": "text/xml"})
+    return f"{bot.url}/webhooks/wecom/webhook?{query}", body, {"Content-Type": "text/xml"}
 
 
 def test_wecom_url_verification_with_the_published_sample(bot):
@@ -224,6 +231,21 @@ def test_wecom_duplicate_delivery_is_answered_once(bot, platforms):
     platforms.wait_for("wecom", user)
     time.sleep(1.5)
     assert len(platforms.texts("wecom", user)) == 1
+
+
+def test_wecom_replays_are_refused_or_answered_once_even_after_a_restart(bot, platforms):
+    user = f"wx-{uuid.uuid4().hex[:8]}"
+    assert wecom_post(bot, user, "账期保障是什么", stamp=str(int(time.time()) - 3600))[0] == 401  # stale
+    with_id = wecom_callback(bot, user, "账期保障是什么")
+    without_id = wecom_callback(bot, user, "退出后钱多久能用", with_id=False)
+    assert request(*with_id) == (200, "") and request(*without_id) == (200, "")
+    platforms.wait_for("wecom", user, count=2)
+    assert request(*with_id) == (200, "") and request(*without_id) == (200, "")  # captured and sent again
+    bot.stop("rasa")
+    bot.start("rasa")
+    assert request(*with_id) == (200, "") and request(*without_id) == (200, "")
+    time.sleep(1.5)
+    assert len(platforms.texts("wecom", user)) == 2
 
 
 def test_wecom_send_api_down_then_up_keeps_the_conversation(bot, platforms):
