@@ -87,7 +87,7 @@ def timed(route: str, repeats: int = REPEATS) -> Dict[str, float]:
     times, answer = [], None
     for _ in range(repeats):
         started = time.perf_counter()
-        status, answer = http.handle("GET", f"/agent/api/{route}", {}, b"")
+        status, answer = http.handle("GET", f"/agent/api/{route}", {"Authorization": "Bearer bench-desk"}, b"")
         times.append((time.perf_counter() - started) * 1000)
         assert status == 200, answer
     times.sort()
@@ -101,7 +101,7 @@ def run(n: int = 100_000) -> Dict[str, Any]:
         started = time.monotonic()
         store(db, n)
         stored_s = time.monotonic() - started
-        os.environ.update(TRACKER_DB=str(db), TRACKER_DB_URL="", BIND_HOST="127.0.0.1", AGENT_TOKEN="")
+        os.environ.update(TRACKER_DB=str(db), TRACKER_DB_URL="", BIND_HOST="127.0.0.1", AGENT_TOKEN="bench-desk")
         from scripts.rasa_env import settings
         for key, value in settings(os.environ).items():
             os.environ.setdefault(key, value)

@@ -111,13 +111,15 @@ def _descendants(pid: int) -> List[int]:
     return found
 
 
-def parse_speed(url: str, texts: List[str], rounds: int = 3) -> Dict:
+def parse_speed(url: str, texts: List[str], token: str, rounds: int = 3) -> Dict:
+    import urllib.parse
     import urllib.request
 
     times = []
     for _ in range(rounds):
         for text in texts:
-            request = urllib.request.Request(f"{url}/model/parse", json.dumps({"text": text}).encode(),
+            request = urllib.request.Request(f"{url}/model/parse?token={urllib.parse.quote(token)}",
+                                             json.dumps({"text": text}).encode(),
                                              {"Content-Type": "application/json"})
             started = time.perf_counter()
             urllib.request.urlopen(request, timeout=30).read()
@@ -210,7 +212,7 @@ def run(work: Path) -> Dict:
     bare_sql, bare_sql_url = start_bare_bot(work, sqlite=True)
     try:
         texts = [t for c in CONVERSATIONS for t in c]
-        results["parse"] = parse_speed(bot.url, texts)
+        results["parse"] = parse_speed(bot.url, texts, bot.env["RASA_AUTH_TOKEN"])
         results["load"] = {"bot": [], "bare": [], "bare_sqlite": []}
         for level in LEVELS:  # side by side in one run, same load for all
             for name, url in [("bot", bot.url), ("bare", bare_url), ("bare_sqlite", bare_sql_url)]:

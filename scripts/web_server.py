@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WEB_DIR = PROJECT_DIR / "web"
 sys.path.insert(0, str(PROJECT_DIR))
+from channels import request_guard  # noqa: E402 (standard library only)
 MAX_BODY_BYTES = 64 * 1024
 IDLE_SECONDS = 30
 INDEX_PATHS = ("/", "/index.html")
@@ -50,7 +51,12 @@ class WebHandler(SimpleHTTPRequestHandler):
         from agent import http as agent_http  # Rasa's modules load only when agents use it
 
         length = self.headers.get("Content-Length") or "0"
-        if not length.isdigit():
+        refused = request_guard.refusal(method, self.headers.get("Host"), self.headers.get("Origin"),
+                                        request_guard.allowed_hosts())
+        if refused:
+            status, answer = refused[0], {"error": refused[1]}
+            self.close_connection = True  # the body, if any, is not read
+        elif not length.isdigit():
             status, answer = 400, {"error": "Content-Length must be a number of bytes"}
             self.close_connection = True  # the body, if any, is not read
         elif int(length) > MAX_BODY_BYTES:

@@ -37,7 +37,10 @@ class BotServer:
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.web_url = f"http://127.0.0.1:{self.web_port}"
         self.log_path = workdir / f"bot-{self.rasa_port}.log"
-        self.env = {**os.environ, "RASA_PORT": str(self.rasa_port),
+        # Tokens as an operator sets them, so parts started one by one agree (serve.sh makes
+        # one per start when none is set).
+        self.env = {**os.environ, "RASA_AUTH_TOKEN": "test-rasa-token", "AGENT_TOKEN": "test-agent-token",
+                    "HANDOFF_API_TOKEN": "test-handoff-token", "RASA_PORT": str(self.rasa_port),
                     "ACTION_PORT": str(self.action_port), "WEB_PORT": str(self.web_port),
                     "TRACKER_DB": str(workdir / "tracker.db"), **(env or {})}
         self.processes: Dict[str, subprocess.Popen] = {}

@@ -36,7 +36,7 @@ def raw_post(port, path, body, headers):
     """A POST with exactly these bytes and headers (urllib would fix a bad Content-Length)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        connection.putrequest("POST", path, skip_accept_encoding=True)
+        connection.putrequest("POST", path, skip_accept_encoding=True, skip_host="Host" in headers)
         for name, value in headers.items():
             connection.putheader(name, value)
         connection.endheaders(body)
@@ -264,3 +264,41 @@ def test_agent_api_refuses_bad_requests_with_a_clear_4xx(bot, path, body, length
 def test_agent_api_still_works_after_bad_requests(bot):
     got, answer = agent_post(bot, "/agent/api/suggest", '{"text": "账期保障怎么退出"}'.encode())
     assert got == 200 and json.loads(answer)["suggestions"]
+
+
+# ------------------------------------------------- DNS rebinding, CSRF, tokens
+def _rasa_api(bot, method, path, headers=None, body=None):
+    connection = http.client.HTTPConnection("127.0.0.1", bot.rasa_port, timeout=30)
+    connection.request(method, path, body=body, headers=headers or {})
+    answer = connection.getresponse()
+    return answer.status, answer.read().decode("utf-8", "replace")
+
+
+def test_rasa_api_refuses_other_hosts_and_cross_origin_writes_and_always_needs_its_token(bot):
+    token = bot.env["RASA_AUTH_TOKEN"]
+    tracker = f"/conversations/someone/tracker?token={token}"
+    assert _rasa_api(bot, "GET", tracker)[0] == 200
+    status, answer = _rasa_api(bot, "GET", tracker, {"Host": f"rebind.example:{bot.rasa_port}"})
+    assert status == 403 and "ALLOWED_HOSTS" in answer  # a page on another name resolving to 127.0.0.1
+    assert _rasa_api(bot, "GET", tracker, {"Host": f"localhost:{bot.rasa_port}"})[0] == 200
+    event = json.dumps({"event": "slot", "name": "handed_over", "value": True})
+    write = f"/conversations/someone/tracker/events?token={token}"
+    status, answer = _rasa_api(bot, "POST", write, {"Origin": "http://evil.example", "Content-Type": "text/plain"},
+                               event)
+    assert status == 403 and "CSRF" in answer
+    assert _rasa_api(bot, "PUT", "/model", {"Content-Type": "application/json"}, "{}")[0] == 401  # no token
+    assert _rasa_api(bot, "GET", "/", {"Host": "10.0.0.7"})[0] == 200  # the health greeting, probed by IP
+    # The channels keep serving pages on other origins.
+    status, _ = bot.post("/webhooks/rest/webhook", json.dumps({"sender": "guard", "message": "你好"}).encode(),
+                         headers={"Origin": "http://evil.example"})
+    assert status == 200
+
+
+def test_agent_api_refuses_other_hosts_and_cross_origin_posts(bot):
+    body = b'{"text": "hi"}'
+    status, answer = agent_post(bot, "/agent/api/suggest", body, headers={"Host": "rebind.example"})
+    assert status == 403 and "ALLOWED_HOSTS" in answer
+    status, answer = agent_post(bot, "/agent/api/handoffs/x/reply", body,
+                                headers={"Origin": "http://evil.example", "Content-Type": "text/plain"})
+    assert status == 403 and "CSRF" in answer
+    assert agent_post(bot, "/agent/api/suggest", body, headers={"Origin": bot.web_url})[0] == 200

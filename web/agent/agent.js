@@ -4,6 +4,13 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var tokenInput = $("token");
+  // make run prints the desk's address with the token it made: /agent/#token=…
+  // (a fragment never reaches a server). Kept for this tab, then taken out of the address bar.
+  var fromLink = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
+  if (fromLink) {
+    sessionStorage.setItem("agent-token", decodeURIComponent(fromLink[1]));
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
   tokenInput.value = sessionStorage.getItem("agent-token") || "";
   tokenInput.addEventListener("change", function () {
     sessionStorage.setItem("agent-token", tokenInput.value);
