@@ -56,7 +56,7 @@ def authorize(headers: Dict[str, str]) -> None:
     token = os.environ.get("AGENT_TOKEN", "")
     if not token:  # loopback too: any web page the agent's browser opens could call it
         raise ApiError(503, "the agent API is off: set AGENT_TOKEN (make run makes one and prints it)")
-    given = headers.get("Authorization", "")
+    given = next((value for name, value in headers.items() if name.lower() == "authorization"), "")
     if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
         raise ApiError(401, "missing or wrong 'Authorization: Bearer <AGENT_TOKEN>'")
 

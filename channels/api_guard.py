@@ -27,7 +27,7 @@ async def guard(request: Request) -> Optional[HTTPResponse]:
     if request.path.startswith(CHANNEL_PATHS) or request.path == HEALTH_PATH:
         return None
     refused = refusal(request.method, request.headers.get("host"), request.headers.get("origin"),
-                      allowed_hosts(), request.scheme)
+                      allowed_hosts())
     return response.json({"error": refused[1]}, status=refused[0]) if refused else None
 
 

@@ -143,10 +143,12 @@ class DingTalkInput(ConnectorInput):
                                      status=400)
             text = (body.get("text") or {}).get("content") if isinstance(body.get("text"), dict) else None
             sender = body.get("senderStaffId") or body.get("senderId")
-            if not isinstance(text, str) or not isinstance(sender, str) or not sender:
-                return response.json({"error": "text.content and senderId are required"}, status=400)
+            msg_id = body.get("msgId")
+            if not isinstance(text, str) or not isinstance(sender, str) or not sender or \
+                    not isinstance(msg_id, str) or not msg_id:
+                return response.json({"error": "text.content, senderId and msgId are required"}, status=400)
             # A msgId answered before (a retry, or a replay within the timestamp window): once only.
-            if not self.first_time(request, str(body.get("msgId") or "")):
+            if not self.first_time(request, msg_id):
                 return response.json({"msgtype": "empty", "status": "duplicate"})
             try:
                 sender_id = check_sender(f"dingtalk:{body.get('conversationId') or 'direct'}:{sender}")

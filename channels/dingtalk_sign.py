@@ -2,9 +2,11 @@
 
 The callback carries headers ``timestamp`` (milliseconds) and ``sign`` =
 base64(HMAC-SHA256(key=app secret, message=timestamp + "\\n" + app secret)).
-Requests older than an hour (DingTalk's documented limit) or more than five
-minutes ahead of our clock are refused; within that window each message is
-answered once (channels/connector.py, stores/seen_message_ids.py).
+Requests more than five minutes older or newer than our clock are refused
+(DingTalk documents an hour as its own limit; the sign covers the timestamp
+only, not the body, so a captured pair must not stay usable that long); within
+the window each msgId is answered once (channels/connector.py,
+stores/seen_message_ids.py).
 """
 import base64
 import hashlib
@@ -12,7 +14,7 @@ import hmac
 import time
 from typing import Optional
 
-MAX_AGE_MS = 60 * 60 * 1000
+MAX_AGE_MS = 5 * 60 * 1000
 MAX_AHEAD_MS = 5 * 60 * 1000
 
 

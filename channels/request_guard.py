@@ -43,24 +43,40 @@ def host_name(host_header: Optional[str]) -> Optional[str]:
     return parsed.hostname
 
 
-def _origin_authority(origin: str) -> Optional[Tuple[str, str, int]]:
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_host(origin: str) -> Optional[str]:
+    """"https://desk.example.com" → "desk.example.com"; "http://127.0.0.1:8000" → "127.0.0.1:8000"."""
     try:
         parsed = urllib.parse.urlsplit(origin)
-        port = parsed.port or {"http": 80, "https": 443}.get(parsed.scheme, 0)
+        port = parsed.port
     except ValueError:
         return None
-    return (parsed.scheme, parsed.hostname or "", port) if parsed.hostname else None
+    if not parsed.hostname or parsed.scheme not in DEFAULT_PORTS:
+        return None
+    host = f"[{parsed.hostname}]" if ":" in parsed.hostname else parsed.hostname
+    return host if port in (None, DEFAULT_PORTS[parsed.scheme]) else f"{host}:{port}"
+
+
+def _plain_host(host_header: str) -> str:
+    """The Host header without a default port (a TLS proxy in front may or may not keep it)."""
+    host = host_header.lower()
+    for port in DEFAULT_PORTS.values():
+        if host.endswith(f":{port}"):
+            return host[:-len(f":{port}")]
+    return host
 
 
 def refusal(method: str, host_header: Optional[str], origin: Optional[str],
-            allowed: Optional[Set[str]], scheme: str = "http") -> Optional[Tuple[int, str]]:
+            allowed: Optional[Set[str]]) -> Optional[Tuple[int, str]]:
     """(status, reason) when the request must be refused; None when it may go on."""
     name = host_name(host_header)
     if name is None or (allowed is not None and name not in allowed):
         return 403, (f"Host {host_header!r} is not allowed here (DNS rebinding protection): "
                      "add the name to ALLOWED_HOSTS")
     if method.upper() not in SAFE_METHODS and origin is not None:
-        own = _origin_authority(f"{scheme}://{host_header}")
-        if _origin_authority(origin) != own:
+        # Compared by host and port only: behind a TLS proxy the page is https and the request here http.
+        if _origin_host(origin) != _plain_host(host_header or ""):
             return 403, f"cross-origin {method.upper()} from {origin!r} refused (CSRF protection)"
     return None

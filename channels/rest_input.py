@@ -97,8 +97,10 @@ class ValidatedRestInput(RestInput):
         return self._body(req)["message"]
 
     def _extract_input_channel(self, req: Request) -> Text:
-        channel = self._body(req).get("input_channel")
-        return channel if isinstance(channel, str) and channel else self.name()
+        # Always "rest": Rasa's REST channel takes "input_channel" from the body, and
+        # later messages (an agent's reply) go out through the channel named there:
+        # {"input_channel": "wecom"} would have had the desk message a WeCom user.
+        return self.name()
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         return self._body(request).get("metadata")

@@ -36,17 +36,26 @@ class NotYours(PermissionError):
     """The conversation belongs to another channel or session; the text says what proof is missing."""
 
 
+MIN_SECRET_CHARS = 32
+
+
 def _secret_from_file(path: Path) -> bytes:
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        value = path.read_text(encoding="ascii").strip()
-        if len(value) < 32:
-            raise RuntimeError(f"{path} holds no usable secret: delete it or set SESSION_SECRET")
-        return value.encode("ascii")
-    value = secrets.token_hex(32)
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(value + "\n")
+    """The kept secret; made first in a private temporary file and linked into place,
+    so a process starting at the same moment never reads a half-written one."""
+    if not path.exists():
+        made = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(made, path)  # fails if another process was first: theirs is kept
+        except FileExistsError:
+            pass
+        finally:
+            made.unlink()
+    value = path.read_text(encoding="ascii").strip()
+    if len(value) < MIN_SECRET_CHARS:
+        raise RuntimeError(f"{path} holds no usable secret: delete it or set SESSION_SECRET")
     return value.encode("ascii")
 
 
@@ -57,6 +66,8 @@ def secret() -> bytes:
     """SESSION_SECRET, else the machine's kept secret (made on first use)."""
     global _cached
     configured = os.environ.get("SESSION_SECRET", "")
+    if configured and len(configured) < MIN_SECRET_CHARS:
+        raise RuntimeError(f"SESSION_SECRET must be at least {MIN_SECRET_CHARS} characters")
     if _cached is None or _cached[0] != configured:
         _cached = (configured, configured.encode("utf-8") if configured else _secret_from_file(SECRET_FILE))
     return _cached[1]

@@ -92,7 +92,10 @@ class WeComInput(ConnectorInput):
 
     async def send_later(self, sender_id: Text, text: Text) -> None:
         """A message outside an answer (an agent's reply, the hand-over timer): to the user of ``wecom:<user>``."""
-        user = sender_id.split(":", 1)[1] if sender_id.startswith("wecom:") else sender_id
+        if not sender_id.startswith("wecom:"):
+            logger.warning("WeCom: %s is not a WeCom conversation: not sent", sender_id)
+            return
+        user = sender_id.split(":", 1)[1]
         for piece in split_text(text, MAX_BYTES):
             await with_retries(lambda piece=piece: self.api.send_text(user, piece), "WeCom message/send")
 

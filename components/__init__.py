@@ -1,12 +1,15 @@
 """Custom Rasa NLU components (loaded by module path from config.yml).
 
 Rasa imports this package whenever it loads this project's model, which is
-where two changes to Rasa's own behaviour are put in place: the faster check of
-action server replies (components/action_response_check.py) and reminders that
-run late rather than never (components/reminder_timing.py).
+where three changes to Rasa's own behaviour are put in place: the faster check of
+action server replies (components/action_response_check.py), reminders that run
+late rather than never (components/reminder_timing.py) and a timeout of seconds
+for the action server (components/action_timeout.py).
 """
 from components.action_response_check import install as _install_action_response_check
+from components.action_timeout import install as _install_action_timeout
 from components.reminder_timing import install as _install_reminder_timing
 
 _install_action_response_check()
+_install_action_timeout()
 _install_reminder_timing()

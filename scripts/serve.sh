@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Start the bot in the foreground: the action server, the Rasa server (REST +
 # socket.io) and the web server with the demo help page and chat widget.
-# Ctrl-C or SIGTERM stops all of them; so does any one of them dying.
+# Ctrl-C or SIGTERM stops all of them. A part that dies is started again after
+# 1, 2, 4 … 30 s (back to 1 s once it has run for a minute), logged on stderr;
+# the others keep serving meanwhile.
 #   scripts/serve.sh             everything (what `make run` does)
 #   scripts/serve.sh --shell     action server + `rasa shell` in the terminal
 #   scripts/serve.sh actions|rasa|web   one part only (the tests; one part per
@@ -59,23 +61,48 @@ if [[ "${1:-all}" != "settings" ]]; then
   done
 fi
 
+# Run one part, starting it again whenever it exits, with backoff. SIGTERM or
+# SIGINT stops the part and the loop.
+supervise() {
+  local name=$1 delay=1 child="" started status
+  shift
+  trap 'if [[ -n "$child" ]]; then kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; fi; exit 0' TERM INT
+  while true; do
+    started=$SECONDS
+    "$@" &
+    child=$!
+    status=0
+    wait "$child" || status=$?
+    child=""
+    if (( SECONDS - started >= 60 )); then delay=1; fi
+    echo "serve.sh: $name exited (status $status); starting it again in ${delay}s" >&2
+    sleep "$delay" &
+    child=$!
+    wait "$child" || true
+    child=""
+    delay=$(( delay * 2 > 30 ? 30 : delay * 2 ))
+  done
+}
+
 start_actions() {
-  "$BIN/python" scripts/action_server.py &
+  supervise "action server" "$BIN/python" scripts/action_server.py &
   pids+=($!)
 }
 
 start_rasa() {
   # Rasa's HTTP API (/model/parse, the tracker API: the agent tools use it)
-  # always needs the token; channels/api_guard.py checks Host and Origin too.
-  local api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+  # always needs the token (given from the environment by scripts/rasa_run.py, so
+  # it is not on a command line anyone can read); channels/api_guard.py checks
+  # Host and Origin too.
   # shellcheck disable=SC2086  # WIDGET_ORIGINS is a list
-  "$BIN/rasa" run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
-    --interface "$BIND_HOST" --port "$RASA_PORT" --cors $WIDGET_ORIGINS "${api_args[@]}" &
+  supervise "rasa server" "$BIN/python" scripts/rasa_run.py run --model "$MODEL" --endpoints endpoints.yml \
+    --credentials credentials.yml --interface "$BIND_HOST" --port "$RASA_PORT" --cors $WIDGET_ORIGINS \
+    --enable-api &
   pids+=($!)
 }
 
 start_web() {
-  "$BIN/python" scripts/web_server.py &
+  supervise "web server" "$BIN/python" scripts/web_server.py &
   pids+=($!)
 }
 
@@ -94,9 +121,12 @@ case "${1:-all}" in
     start_actions
     "$BIN/rasa" shell --model "$MODEL" --endpoints endpoints.yml --interface "$BIND_HOST" --port "$RASA_PORT"
     exit 0 ;;
-  actions) start_actions ;;
-  rasa) start_rasa ;;
-  web) start_web ;;
+  actions|rasa|web)
+    "start_$1"
+    # A part started alone made its own tokens: the other parts need the same ones.
+    for name in "${made_tokens[@]}"; do
+      echo "serve.sh: $name was not set; made for this run: ${!name} (set it to the same value for the other parts)"
+    done ;;
   settings)  # what would be used, secrets masked (for operators and tests)
     mask() { sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#'; }
     echo "tracker store: $(if [[ -n "$TRACKER_DB_URL" ]]; then echo "$TRACKER_DB_URL" | mask; else echo "sqlite $TRACKER_DB"; fi)"
@@ -120,5 +150,5 @@ case "${1:-all}" in
   *) echo "usage: $0 [all|--shell|actions|rasa|web|settings]" >&2; exit 2 ;;
 esac
 
-# Stop everything when any part dies, so a half-running bot is not left behind.
-wait -n "${pids[@]}"
+# Each part restarts itself (supervise); serve.sh waits until it is stopped.
+wait "${pids[@]}"

@@ -75,3 +75,19 @@ def parse(agent):
 
     yield _parse
     loop.close()
+
+
+def save_turn_by_turn(store, slots, conversations) -> None:
+    """Save each conversation ({sender: [[events of a turn], …]}) through ``store`` after every turn, as Rasa does."""
+    import asyncio
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    async def run():
+        for sender, turns in conversations.items():
+            tracker = DialogueStateTracker.from_events(sender, [], slots=slots)
+            for turn in turns:
+                for event in turn:
+                    tracker.update(event)
+                await store.save(tracker)
+    asyncio.run(run())

@@ -105,6 +105,7 @@ def test_handoff_payload_carries_transcript_and_facts():
 def test_agent_api_token(monkeypatch):
     monkeypatch.setenv("AGENT_TOKEN", "s3cret")
     authorize({"Authorization": "Bearer s3cret"})
+    authorize({"authorization": "Bearer s3cret"})  # HTTP/2 through a proxy: lower-case names
     for headers in [{}, {"Authorization": "Bearer nope"}, {"Authorization": "s3cret"}]:
         with pytest.raises(ApiError) as refused:
             authorize(headers)

@@ -98,7 +98,9 @@ def test_dingtalk_refuses_bad_signatures_and_replays(bot, platforms):
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1]", json.dumps({"msgtype": "picture"}).encode(),
-                                  json.dumps({"msgtype": "text", "text": "x"}).encode()])
+                                  json.dumps({"msgtype": "text", "text": "x"}).encode(),
+                                  # without a msgId a replay could not be told from a new message
+                                  json.dumps({"msgtype": "text", "text": {"content": "x"}, "senderId": "u1"}).encode()])
 def test_dingtalk_malformed_bodies_get_a_clear_400(bot, platforms, body):
     _, status, answer = dingtalk(bot, platforms, "", body=body)
     assert status == 400 and answer

@@ -1,17 +1,15 @@
 """The agents' index kept by the tracker store agrees with the figures read from whole conversations."""
-import asyncio
 
 import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from agent.stats import stats
 from stores import conversation_index
 from stores.sql_tracker_store import PingingSQLTrackerStore
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, save_turn_by_turn
 
 
 @pytest.fixture(scope="module")
@@ -46,24 +44,13 @@ CONVERSATIONS = {
 }
 
 
-def _save_turns(store, domain, conversations):
-    async def run():
-        for sender, turns in conversations.items():
-            tracker = DialogueStateTracker.from_events(sender, [], slots=domain.slots)
-            for turn in turns:
-                for event in turn:
-                    tracker.update(event)
-                await store.save(tracker)
-    asyncio.run(run())
-
-
 def _all_events(conversations):
     return [[e.as_dict() for turn in turns for e in turn] for turns in conversations.values()]
 
 
 def test_index_figures_equal_the_figures_of_whole_conversations(tmp_path, domain):
     store = PingingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
-    _save_turns(store, domain, CONVERSATIONS)
+    save_turn_by_turn(store, domain.slots, CONVERSATIONS)
     with store.engine.connect() as connection:
         indexed = conversation_index.figures(connection)
         waiting = conversation_index.waiting(connection)
@@ -75,7 +62,7 @@ def test_index_figures_equal_the_figures_of_whole_conversations(tmp_path, domain
 
 def test_conversations_stored_before_the_index_are_indexed_once(tmp_path, domain):
     plain = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "old.db"))
-    _save_turns(plain, domain, CONVERSATIONS)
+    save_turn_by_turn(plain, domain.slots, CONVERSATIONS)
     store = PingingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "old.db"))
     with store.engine.connect() as connection:
         assert conversation_index.figures(connection) == stats(_all_events(CONVERSATIONS))

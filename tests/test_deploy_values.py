@@ -75,6 +75,8 @@ def test_network_exposure_comes_with_tokens_and_listed_origins(rasa, actions):
     rasa_env, action_env = env_of(rasa), env_of(actions)
     assert rasa_env["BIND_HOST"]["value"] == "0.0.0.0" and "RASA_AUTH_TOKEN" in rasa_env
     assert "SESSION_SECRET" in rasa_env  # each replica must accept the others' widget sessions
+    # The API's Host check (channels/request_guard.py) must accept the ingress's name.
+    assert rasa["ingress"]["hostname"] in rasa_env["ALLOWED_HOSTS"]["value"].split(",")
     assert action_env["ACTION_HOST"]["value"] == "0.0.0.0"
     assert rasa_env["ACTION_TOKEN"]["valueFrom"] == action_env["ACTION_TOKEN"]["valueFrom"]
     assert "*" not in rasa["applicationSettings"]["cors"] and "*" not in rasa_env["WIDGET_ORIGINS"]["value"]

@@ -33,6 +33,11 @@ def test_refusals():
     assert refusal("PUT", "127.0.0.1:5005", "null", LOCAL)[0] == 403
     assert refusal("POST", "127.0.0.1:8000", "http://127.0.0.1:5005", LOCAL)[0] == 403  # another port
     assert refusal("POST", "127.0.0.1:8000", "http://127.0.0.1:8000", LOCAL) is None
+    desk = {"desk.example.com"}  # behind a TLS proxy: the page is https, the request here plain http
+    assert refusal("POST", "desk.example.com", "https://desk.example.com", desk) is None
+    assert refusal("POST", "desk.example.com:443", "https://desk.example.com", desk) is None
+    assert refusal("POST", "desk.example.com", "https://evil.example.com", desk)[0] == 403
+    assert refusal("POST", "[::1]:8000", "http://[::1]:8000", LOCAL) is None
     assert refusal("POST", "127.0.0.1", "http://127.0.0.1", LOCAL) is None
     assert refusal("POST", "127.0.0.1:8000", None, LOCAL) is None
     assert refusal("GET", "127.0.0.1:8000", "http://evil.example", LOCAL) is None  # reads: the token decides

@@ -52,7 +52,10 @@ def test_the_secret_is_made_once_kept_private_and_overridden_by_the_setting(monk
     assert holds_token(mine, token)
 
 
-def test_a_damaged_secret_file_stops_rather_than_signing_with_nothing(monkeypatch):
+def test_a_damaged_secret_file_or_a_short_secret_stops_rather_than_signing_with_little(monkeypatch):
     sessions.SECRET_FILE.write_text("\n")
     with pytest.raises(RuntimeError, match="SESSION_SECRET"):
+        new_session()
+    monkeypatch.setenv("SESSION_SECRET", "short")
+    with pytest.raises(RuntimeError, match="at least"):
         new_session()

@@ -7,10 +7,9 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.sql_tracker_store import PingingSQLTrackerStore
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, save_turn_by_turn
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +38,6 @@ STEPS = {
 }
 
 
-def _save_steps(store, domain):
-    async def run():
-        for sender, steps in STEPS.items():
-            tracker = DialogueStateTracker.from_events(sender, [], slots=domain.slots)
-            for step in steps:
-                for event in step:
-                    tracker.update(event)
-                await store.save(tracker)
-    asyncio.run(run())
-
-
 def _rows(path):
     with sqlite3.connect(path) as connection:
         return connection.execute(
@@ -66,8 +54,8 @@ def _retrieved(store, full=False):
 def test_stores_and_retrieves_exactly_what_rasas_sql_store_does(tmp_path, domain):
     rasas = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "rasa.db"))
     ours = PingingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
-    _save_steps(rasas, domain)
-    _save_steps(ours, domain)
+    save_turn_by_turn(rasas, domain.slots, STEPS)
+    save_turn_by_turn(ours, domain.slots, STEPS)
     assert _rows(tmp_path / "ours.db") == _rows(tmp_path / "rasa.db")
     saved = [row[0] for row in _rows(tmp_path / "ours.db")]
     assert saved.count("one-session") == 13 and saved.count("nothing-new") == 8  # each event once

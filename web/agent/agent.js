@@ -8,7 +8,9 @@
   // (a fragment never reaches a server). Kept for this tab, then taken out of the address bar.
   var fromLink = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
   if (fromLink) {
-    sessionStorage.setItem("agent-token", decodeURIComponent(fromLink[1]));
+    try {
+      sessionStorage.setItem("agent-token", decodeURIComponent(fromLink[1]));
+    } catch (e) { /* a damaged link: the token field stays empty */ }
     history.replaceState(null, "", window.location.pathname + window.location.search);
   }
   tokenInput.value = sessionStorage.getItem("agent-token") || "";

@@ -47,6 +47,7 @@
   // (channels/sessions.py): made by the server, kept across reloads.
   var session = load("session", null);
   if (!(session && session.sender && session.token)) session = null;
+  var socketSession = null; // the id socket.io confirmed for this connection
   var outbox = load("outbox", []); // messages typed but not yet accepted by the server
   var socket = null;
   var mode = "connecting"; // "socket" | "rest" | "connecting"
@@ -368,7 +369,7 @@
     if (mode === "socket" && socketReady) {
       while (outbox.length) {
         var item = outbox[0];
-        socket.emit("user_uttered", { message: item.text, session_id: session.sender, metadata: { display: item.display } });
+        socket.emit("user_uttered", { message: item.text, session_id: socketSession, metadata: { display: item.display } });
         delivered(item);
         lastSent = item;
         waitForReply();
@@ -465,7 +466,10 @@
     });
     socket.on("session_confirm", function (confirmed) {
       clearTimeout(grace);
-      if (confirmed && confirmed.session_id) adopt({ sender: confirmed.session_id, token: confirmed.token });
+      if (confirmed && confirmed.session_id) {
+        adopt({ sender: confirmed.session_id, token: confirmed.token });
+        socketSession = confirmed.session_id;
+      }
       setMode("socket");
       socketReady = true;
       clearStatus();
@@ -532,7 +536,8 @@
         outbox.push(m);
       });
       scrollDown();
-      loadSocketIo();
+      // With a session first, the socket's URL carries ?sender= for the load balancer.
+      ensureSession().catch(function () { return null; }).then(loadSocketIo);
     });
   }
 
