@@ -74,6 +74,16 @@ def _owned(check: Callable[[Text, Optional[Text]], None], sender: Text, token: O
         raise Forbidden(str(error))
 
 
+def _refused(check: Callable[[Text, Optional[Text]], None], sender: Text,
+             token: Optional[Text]) -> Optional[HTTPResponse]:
+    """A JSON 403 when the caller may not use ``sender`` (whatever the client's Accept header says)."""
+    try:
+        check(sender, token)
+    except NotYours as error:
+        return response.json({"error": str(error)}, status=403)
+    return None
+
+
 class ValidatedRestInput(RestInput):
     """REST channel that answers bad requests with a clear 400 instead of a 500."""
 
@@ -118,7 +128,9 @@ class ValidatedRestInput(RestInput):
         @blueprint.route("/history", methods=["GET"])
         async def history(request: Request) -> HTTPResponse:
             sender = checked_sender(request.args.get("sender"))
-            _owned(check_read, sender, _token(request))
+            refused = _refused(check_read, sender, _token(request))
+            if refused:
+                return refused
             tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
             events = [] if tracker is None else tracker.current_state(
                 event_verbosity=EventVerbosity.ALL)["events"]
@@ -132,7 +144,9 @@ class ValidatedRestInput(RestInput):
                 value = feedback_value(body)
             except FeedbackError as error:
                 raise InvalidUsage(str(error))
-            _owned(check_read, sender, _token(request, body))
+            refused = _refused(check_read, sender, _token(request, body))
+            if refused:
+                return refused
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(sender):
                 tracker = await agent.tracker_store.retrieve(sender)

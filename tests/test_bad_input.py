@@ -197,7 +197,9 @@ def test_a_web_session_is_read_and_written_only_with_its_token(bot):
     for token in ({}, {"X-Session-Token": "0" * 64}, {"X-Session-Token": bot.tokens[bot.session()]}):
         body = json.dumps({"sender": mine, "message": "转人工"}).encode()
         assert bot.post("/webhooks/rest/webhook", body, headers=token)[0] == 403, token
-        assert bot.get(f"{bot.url}/webhooks/rest/history?sender={mine}", headers=token)[0] == 403, token
+        status, headers = bot.get(f"{bot.url}/webhooks/rest/history?sender={mine}", headers=token)
+        content_type = {k.lower(): v for k, v in headers.items()}["content-type"]
+        assert status == 403 and content_type.startswith("application/json"), token
         rating = json.dumps({"sender": mine, "rating": "down", "message": "x"}).encode()
         assert bot.post("/webhooks/rest/feedback", rating, headers=token)[0] == 403, token
     assert _user_texts(bot, mine) == ["账期保障怎么退出"]
