@@ -2,12 +2,12 @@
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answer_plan import (DEFAULT_SUBJECT, answers_for, asked_topics, causes_before_check,
-                                 conversation_subject, follow_up_topic, says_exit_fails)
+                                 conversation_subject, follow_up_topic, says_exit_fails, stops_check)
 from actions.read_shop_facts import read_and_record
 from actions.slots import facts_from_slots
 
@@ -34,6 +34,12 @@ class ActionAnswer(Action):
                 dispatcher.utter_message(response=name)
             return recorded + [FollowupAction("action_listen")]
         names = answers_for(asked_topics(message), facts, text)
+        if tracker.active_loop_name and stops_check(text) and not starts_check and not tracker.get_slot("handed_over"):
+            # "算了不查了 我想问退出以后钱多久能用": the check stops, the question is answered.
+            dispatcher.utter_message(response="utter_exit_check_cancelled")
+            for name in names:
+                dispatcher.utter_message(response=name)
+            return recorded + [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
         if starts_check and says_exit_fails(text):
             causes = causes_before_check(facts)
             names = causes + [name for name in names if name not in causes]

@@ -6,7 +6,7 @@ dict) and the facts known so far; the output is response names of domain.yml.
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from actions.eligibility import Facts
+from actions.eligibility import Answer, Blocker, Facts, blockers
 from actions.intent_rules import subject_of
 from actions.verdict_responses import cause_responses
 
@@ -88,13 +88,66 @@ def causes_before_check(facts: Facts) -> List[Text]:
     return [name for name in cause_responses(facts) if name != "utter_offer_exit_check"]
 
 
+# "算了不查了 我想问…": the seller stops the check and asks something else.
+_STOPS_CHECK = re.compile(r"算了|不查了|不用查|别查|先不查|不检查|不用检查|不测了|先不弄|不弄了|不用帮我")
+
+
+def stops_check(text: Text) -> bool:
+    """Whether the seller says to stop the exit check (inside a message that asks something else)."""
+    return bool(_STOPS_CHECK.search(re.sub(r"\s", "", text)))
+
+
 def says_not_joined(text: Text) -> bool:
     """Whether the seller says their shop never joined 账期保障 ("我没开账期保障", "账期保障我都没加入")."""
     return bool(_NOT_JOINED.search(re.sub(r"\s", "", text)))
 
 
+# The seller repeats the advice to be sure of it: "那我等它结束再退就行了吧", "先交保证金再退出对吧".
+_THEN_EXIT = r"\S{0,6}(再|就|然后|才|之后|以后)\S{0,3}(去)?(退|关|取消|解除)"
+_PLANS = (
+    (Blocker.DISPUTE, re.compile(r"等\S{0,10}(结束|处理完|处理好|完了|完结|关闭|撤|判)" + _THEN_EXIT)),
+    (Blocker.FORCED_CATEGORY, re.compile(r"(交|缴|补|买|加入|开|上)\S{0,6}(保证金|订单险)" + _THEN_EXIT + "|"
+                                         r"(保证金|订单险)\S{0,4}(交|缴|补|买|加入|开)\S{0,4}" + _THEN_EXIT)),
+)
+
+
+# What "等它结束" waits for: the 维权 named, or one the seller said is open ("它", "这个").
+_DISPUTE_NAMED = re.compile(r"维权|纠纷")
+_POINTS_BACK = re.compile(r"等(它|他|她|这个|那个|这些|那些|这单|那单|这笔|那笔|买家)")
+
+
+def plan_confirmed(text: Text, facts: Facts) -> Optional[Blocker]:
+    """The blocker whose remedy the seller repeats to check it, if they do ("等维权结束再退就行吧").
+
+    "等15天结束再退" waits for something else: not a 维权 plan.
+    """
+    compact = re.sub(r"\s", "", text)
+    for blocker, pattern in _PLANS:
+        if not pattern.search(compact):
+            continue
+        if blocker is Blocker.DISPUTE and not (_DISPUTE_NAMED.search(compact) or (
+                _POINTS_BACK.search(compact) and facts.dispute is Answer.YES)):
+            continue
+        return blocker
+    return None
+
+
+def confirm_plan(blocker: Blocker, facts: Facts) -> List[Text]:
+    """Yes to the remedy the seller named, then what else may still block the exit."""
+    certain, possible = blockers(facts)
+    others = [b for b in list(certain) + list(possible) if b is not blocker]
+    names = [f"utter_confirm_plan_{blocker.value}"]
+    if others:
+        names.append("utter_also_check")
+    names += [f"utter_{'blocker' if b in certain else 'possible_blocker'}_{b.value}" for b in others]
+    return names
+
+
 def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
     """Response names answering ``topics``, in order; facts shape the answer on why exits fail."""
+    planned = plan_confirmed(text, facts)
+    if planned is not None:
+        return confirm_plan(planned, facts)
     known = facts.any_known
     not_joined = says_not_joined(text)
     names: List[Text] = []

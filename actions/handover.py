@@ -22,7 +22,7 @@ from actions.answer import ActionAnswer
 from actions.answer_plan import MAX_ANSWERS, OUT_OF_SCOPE, answers_for, asked_topics, sure_topic
 from actions.fact_table import BY_SLOT
 from actions.handoff import REQUESTED, handoff_payload
-from actions.intent_rules import question_besides_person
+from actions.intent_rules import question_besides_person, trouble_you
 from actions.normalization import TEXT_AS_WRITTEN
 from actions.read_shop_facts import facts_in_message, read_and_record
 from actions.settings import handoff_webhook_url
@@ -191,22 +191,32 @@ def _answer_questions_asked_while_waiting(dispatcher: CollectingDispatcher, trac
             dispatcher.utter_message(response=name)
 
 
-def offered_a_person(events: List[Dict[Text, Any]]) -> bool:
-    """Whether the bot's last message before the seller's latest one offered a person (a 转人工 button)."""
+def offered_buttons(events: List[Dict[Text, Any]]) -> List[Text]:
+    """The button payloads the bot offered in its messages since the seller's previous message."""
+    payloads: List[Text] = []
     seen_user = False
     for event in reversed(events):
         if event.get("event") == "user":
             if seen_user:
-                return False
+                break
             seen_user = True
         elif event.get("event") == "bot" and seen_user:
-            buttons = (event.get("data") or {}).get("buttons") or []
-            return any(button.get("payload") == "/request_human" for button in buttons)
-    return False
+            payloads += [b.get("payload") for b in (event.get("data") or {}).get("buttons") or []]
+    return payloads
+
+
+def offered_a_person(events: List[Dict[Text, Any]]) -> bool:
+    """Whether the bot's messages before the seller's latest one offered a person (a 转人工 button)."""
+    return PERSON_PAYLOAD in offered_buttons(events)
+
+
+PERSON_PAYLOAD = "/request_human"
+CHECK_PAYLOAD = "/ask_can_exit"
 
 
 class ActionAcceptOffer(Action):
-    """A lone "yes" outside the check: "好的 转吧" to the offer of a person hands over; otherwise a short OK."""
+    """A lone "yes" outside the check accepts what the bot just offered: "好的 转吧" a person, "可以" /
+    "麻烦了" the exit check; with nothing offered, a short OK ("麻烦了": you're welcome)."""
 
     def name(self) -> Text:
         return "action_accept_offer"
@@ -214,7 +224,14 @@ class ActionAcceptOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if offered_a_person(tracker.events):
+        offered = offered_buttons(tracker.events)
+        text = tracker.latest_message.get("text") or ""
+        names_person = any(word in text for word in ("转", "人工", "客服"))
+        if PERSON_PAYLOAD in offered and (names_person or CHECK_PAYLOAD not in offered):
             return hand_over(dispatcher, tracker, REQUESTED)
-        dispatcher.utter_message(response="utter_affirm_ok")
+        choices = [payload for payload in offered if payload not in (PERSON_PAYLOAD, CHECK_PAYLOAD)]
+        if CHECK_PAYLOAD in offered and not choices:  # the greeting's menu offers more: "好的" chooses nothing
+            dispatcher.utter_message(response="utter_start_exit_check")
+            return [FollowupAction("exit_check_form")]
+        dispatcher.utter_message(response="utter_thank" if trouble_you(text) else "utter_affirm_ok")
         return []

@@ -34,7 +34,10 @@ REPLY_INTENTS = {"affirm": 8, "deny": 10, "dont_know": 10, "cancel": 10, "greet"
 CAN_EXIT = re.compile(r"(?<![才就再不])(能|可以|可不可以|能不能|能否|可否|让)\S{0,3}(退|关|取消|解除|停|不要|撤)|"
                       r"(退|关|取消|解除|撤)\S{0,6}(行吗|行不行|可以吗|可以不|行不|能行吗|成吗|ok)|"
                       r"退得(了|掉)|关得(了|掉)|符合\S{0,4}条件")
-HOW_OR_WHY = ("怎么", "如何", "在哪", "哪里", "哪儿", "步骤", "退出流程", "操作流程", "流程是", "入口", "路径", "手机", "电脑", "app", "端",
+# Where to do it ("千牛手机app能退吗") asks how; "我卖手机的 能退吗" does not.
+WHERE_CUES = ("手机上", "手机端", "手机版", "手机app", "手机千牛", "千牛手机", "用手机", "电脑上", "电脑端", "电脑版",
+              "用电脑", "app", "pc端", "移动端", "网页版", "千牛端")
+HOW_OR_WHY = ("怎么", "如何", "在哪", "哪里", "哪儿", "步骤", "退出流程", "操作流程", "流程是", "入口", "路径", *WHERE_CUES,
               "为什么", "为啥", "不了", "不掉", "失败", "再开", "再加", "再参加", "再申请", "重新", "还能开",
               "多久", "什么时候", "之后", "以后", "后钱", "影响", "几次", "多少", "必须", "程度", "是不是")
 # "那保证金能退吗" asks about the deposit, not about leaving 账期保障.
@@ -141,6 +144,37 @@ def too_long_for_reply(intent: str, text: str) -> bool:
     """Whether ``text`` is too long to be the reply or small talk ``intent`` stands for."""
     limit = REPLY_INTENTS.get(intent)
     return limit is not None and len(re.sub(r"[\W_]", "", text)) > limit
+
+
+# Joining, not leaving: "我想开通账期保障，我能开吗", "账期保障可以加入吗".
+_JOIN = re.compile(r"开通|加入|参加|报名|开启|(能|可以|想|要|怎么|咋|去|再|重新)开")
+_EXIT_WORDS = re.compile(r"退|关|取消|解除|停|不要|撤|不想|不用")
+
+
+def asks_to_join(text: str) -> bool:
+    """Whether normalised ``text`` is about joining 账期保障 and says nothing of leaving it."""
+    compact = re.sub(r"\s", "", text)
+    return bool(_JOIN.search(compact)) and not _EXIT_WORDS.search(compact)
+
+
+# A question the classifier took for a bare reply: "哦对了 退出要钱吗", "嗯 那钱呢".
+MIN_QUESTION_NOT_REPLY = 6
+ANSWER_INTENTS = ("affirm", "deny", "dont_know")
+
+
+def question_not_reply(intent: str, text: str) -> bool:
+    """Whether ``text``, classified as a yes / no / don't-know, is really a question of its own."""
+    return (intent in ANSWER_INTENTS and is_question(text)
+            and len(re.sub(r"[\W_]", "", text)) >= MIN_QUESTION_NOT_REPLY)
+
+
+# "麻烦了", "那就麻烦你了": thanks that, after an offer, accept it.
+_TROUBLE_YOU = re.compile(r"^(那|那就|就)?麻烦(你|您)?(了|啦)?[!！。.~]*$")
+
+
+def trouble_you(text: str) -> bool:
+    """Whether ``text`` is only "麻烦了" (thanks, or yes to an offer)."""
+    return bool(_TROUBLE_YOU.match(re.sub(r"\s", "", text)))
 
 
 def asks_whether_exit_possible(text: str) -> bool:

@@ -268,6 +268,17 @@ def _forced_implied_by_cover(clause: str, mentions: List[Tuple[Fact, int, int]],
         readings.add(Fact.FORCED, Answer.YES)
 
 
+def _other_fact_by_verb(clause: str, topic: Fact) -> Optional[Fact]:
+    """The fact a clause naming none is about by its verb, when that is not ``topic``: paying → covered,
+    listing → forced ("维权没有 东西也都下架了")."""
+    if topic is not Fact.COVERED and COVER_VERB.search(clause) and not _is_question(clause):
+        return Fact.COVERED
+    if topic is not Fact.FORCED and LISTING_VERB.search(clause) and not COVER_VERB.search(clause) \
+            and not _is_question(clause):
+        return Fact.FORCED
+    return None
+
+
 class _Readings:
     """What the message says, fact by fact; for ``COVERED``, tool by tool.
 
@@ -325,6 +336,13 @@ def read_facts(text: str, normalize: Callable[[str], str],
         if not mentions:
             if topic is None:
                 replies.append(clause)
+                continue
+            other = _other_fact_by_verb(clause, topic)
+            if other is not None:  # "卖的是强制类目 不过交过了": paying is about 保证金 / 订单险
+                answer = _read_reply(clause, other)
+                if answer is not None:
+                    readings.add(other, answer)
+                bare_topic = False
                 continue
             answer = (_read_reply(clause, topic) if bare_topic
                       else _read_continuation(clause, topic))

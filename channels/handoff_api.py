@@ -23,17 +23,22 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, Event, SlotSet
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SlotSet
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.eligibility import next_question
+from actions.slots import facts_from_slots
 from actions.waiting_for_person import ENDED_HANDOFF_SLOTS
 from channels.message_limits import MessageError, check_sender
 
 logger = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 2000
 RESUMED_RESPONSE = "utter_bot_resumed"
+DURING_CHECK = "handoff_during_check"  # set by actions/handover.py while the exit check was under way
+CHECK_FORM = "exit_check_form"
 
 
 class HandoffError(Exception):
@@ -103,13 +108,31 @@ class HandoffInput(InputChannel):
                 tracker.update(event)
             await agent.tracker_store.save(tracker)
 
-    async def _say(self, request: Request, tracker: Any, text: Text, metadata: Dict[Text, Any]) -> BotUttered:
+    async def _say(self, request: Request, tracker: Any, text: Text, metadata: Dict[Text, Any],
+                   buttons: Optional[List[Dict[Text, Any]]] = None) -> BotUttered:
         output = seller_output(request, tracker.get_latest_input_channel())
+        message = {"text": text, **({"buttons": buttons} if buttons else {})}
         try:
-            await output.send_response(tracker.sender_id, {"text": text})
+            await output.send_response(tracker.sender_id, message)
         except Exception:  # noqa: BLE001 - the message stays in the conversation's history
             logger.exception("hand-over: could not deliver to %s on %s", tracker.sender_id, output.name())
-        return BotUttered(text, metadata=metadata)
+        return BotUttered(text, data={"buttons": buttons} if buttons else None, metadata=metadata)
+
+    async def _say_response(self, request: Request, tracker: Any, name: Text) -> BotUttered:
+        """Say the domain's response ``name`` (text and buttons) to the seller."""
+        generated = await request.app.ctx.agent.processor.nlg.generate(name, tracker, "") or {}
+        return await self._say(request, tracker, generated.get("text") or "", {"utter_action": name},
+                               generated.get("buttons"))
+
+    async def _check_goes_on(self, request: Request, tracker: Any) -> List[Event]:
+        """The exit check the hand-over interrupted goes on with the question it still needs, if any."""
+        if not tracker.get_slot(DURING_CHECK):
+            return []
+        question = next_question(facts_from_slots(tracker.current_slot_values()))
+        if question is None:
+            return []
+        return [ActiveLoop(CHECK_FORM), SlotSet(REQUESTED_SLOT, question.value),
+                await self._say_response(request, tracker, f"utter_ask_{question.value}")]
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("handoff_api", __name__)
@@ -130,10 +153,9 @@ class HandoffInput(InputChannel):
             return [await self._say(request, tracker, body["text"], {"agent": True})]
 
         async def resume(request: Request, tracker: Any, body: Dict[Text, Any]) -> List[Event]:
-            text = await request.app.ctx.agent.processor.nlg.generate(RESUMED_RESPONSE, tracker, "")
-            said = await self._say(request, tracker, (text or {}).get("text") or "",
-                                   {"utter_action": RESUMED_RESPONSE})
-            return [said] + [SlotSet(name, value) for name, value in ENDED_HANDOFF_SLOTS.items()]
+            said = await self._say_response(request, tracker, RESUMED_RESPONSE)
+            check = await self._check_goes_on(request, tracker)  # before the slots that remember it are cleared
+            return [said] + [SlotSet(name, value) for name, value in ENDED_HANDOFF_SLOTS.items()] + check
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

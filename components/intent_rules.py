@@ -10,7 +10,9 @@ Runs after the classifiers and gates; the rules are ``actions.intent_rules``
   the next intent that is not one;
 - a mention of a person that does not ask for one ("还剩一个在等小二处理") is not
   ``request_human``; "how do I…" / "why…" ("我想把账期保障关了，怎么操作") is not ``ask_can_exit``:
-  the next likeliest intent instead;
+  the next likeliest intent instead; neither is a question taken for a bare
+  yes / no ("哦对了 退出要钱吗"); "能开吗" about joining is an FAQ question;
+  "麻烦了" is a yes (to an offer: ``action_accept_offer``);
 - "can I exit?" asked ("能关掉吗", "我符合条件吗") → ``ask_can_exit``; so is a
   plain statement of shop facts ("哦不对 还有一个维权没完"), which changes the
   verdict.
@@ -80,15 +82,19 @@ class IntentRules(NormalizingComponent):
                 intent == "ask_can_exit" and intent_rules.asks_how_or_why(text)):
             rejected.add(intent)
             intent = self._next_intent(message, rejected)
-        if intent_rules.too_long_for_reply(intent, text):
+        if intent == "thank" and intent_rules.trouble_you(text):
+            return "affirm"  # "麻烦了": yes to an offer, else thanks (action_accept_offer)
+        if intent_rules.too_long_for_reply(intent, text) or intent_rules.question_not_reply(intent, text):
             rejected |= {intent, *intent_rules.REPLY_INTENTS}
             intent = self._next_intent(message, rejected)
+        if intent == "ask_can_exit" and intent_rules.asks_to_join(text):
+            return "faq"  # "我想开通账期保障，我能开吗": joining is an FAQ topic, not the exit check
         if (intent == "out_of_scope" and intent_rules.about_own_topic(text)
                 and self._topic_confidence(message) >= SURE_TOPIC):
             return "faq"
         if intent in KEPT_INTENTS:
             return intent
-        if intent_rules.asks_whether_exit_possible(text):
+        if intent_rules.asks_whether_exit_possible(text) and not intent_rules.asks_to_join(text):
             return "ask_can_exit"
         if not intent_rules.is_question(text):
             written = message.get(TEXT_AS_WRITTEN) or text

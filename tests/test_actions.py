@@ -1,10 +1,10 @@
 """Custom actions with tracker fixtures and a CollectingDispatcher (no servers)."""
 import pytest
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
-from actions.answer_plan import says_exit_fails, says_not_joined
+from actions.answer_plan import plan_confirmed, says_exit_fails, says_not_joined, stops_check
 from actions.clarification import ActionClarify
 from actions.decline import ActionDecline
 from actions.eligibility import Answer, Facts, assess
@@ -353,3 +353,39 @@ async def test_the_answer_records_the_facts_its_message_states(domain):
     events = await ActionAnswer().run(dispatcher, tracker, domain)
     assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"} == {DISPUTE: "no"}
     assert "utter_cause_ruled_out_dispute" in _sent(dispatcher)  # and answers with it, in the same turn
+
+
+@pytest.mark.parametrize("text, dispute, planned", [
+    ("那我等它结束再退就行了吧", "yes", "dispute"),  # 它 = the 维权 the seller said is open
+    ("等维权都处理完了再去退出 对吧", None, "dispute"),
+    ("那我等它结束再退就行了吧", None, None),  # nothing said to be open: 它 is unknown
+    ("等15天结束了再退出行吗", None, None),  # waits for something else
+    ("那我先交保证金再退出对吧", None, "forced_category"), ("订单险买好了就能关了吧", None, "forced_category"),
+    ("退出后钱多久能用", None, None),
+])
+def test_the_seller_repeating_a_remedy_is_recognised(text, dispute, planned):
+    found = plan_confirmed(text, Facts(dispute=Answer(dispute) if dispute else None))
+    assert (found.value if found else None) == planned
+
+
+async def test_a_repeated_remedy_is_confirmed_and_the_other_cause_kept_open(domain):
+    sent = await _answer(domain, "那我等它结束再退就行了吧", slots={DISPUTE: "yes"},
+                         response_selector={"faq": {"response": _faq("rejoin")}})
+    assert sent == ["utter_confirm_plan_dispute", "utter_also_check", "utter_possible_blocker_forced_category"]
+    assert "对" in domain["responses"]["utter_confirm_plan_dispute"][0]["text"]
+
+
+@pytest.mark.parametrize("text, stops", [("算了不查了 我想问退出以后钱多久能用", True), ("先不查了 退出有影响吗", True),
+                                         ("退出以后钱多久能用", False), ("查一下能不能退", False)])
+def test_stopping_the_check_inside_a_question(text, stops):
+    assert stops_check(text) is stops
+
+
+async def test_a_question_that_stops_the_check_is_answered_and_the_check_ends(domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("算了不查了 我想问退出以后钱多久能用", "faq", slots={"requested_slot": DISPUTE},
+                           response_selector={"faq": {"response": _faq("money_after_exit")}})
+    events = await ActionAnswer().run(dispatcher, tracker, domain)
+    assert _sent(dispatcher) == ["utter_exit_check_cancelled", "utter_faq/money_after_exit"]
+    assert ActiveLoop(None) in events and SlotSet("requested_slot", None) in events
+    assert events[-1] == FollowupAction("action_listen")

@@ -162,8 +162,12 @@ def test_hand_over_pauses_notifies_relays_and_resumes(bot, webhook, seller):
 
     assert agent(bot, "POST", f"handoffs/{seller}/resume")[0] == 200
     assert agent(bot, "POST", f"handoffs/{seller}/reply", {"text": "x"})[0] == 409  # no longer waiting
+    # The check the seller left goes on where it stopped: the next question, not the one answered.
+    resumed = [m["text"] for m in bot.history(seller)[-2:]]
+    assert "继续为您解答" in resumed[0] and "强制类目" in resumed[1] and "维权" not in resumed[1]
     replies = texts(bot.say(seller, "能退出吗"))
     assert "强制类目" in replies and "维权中" not in replies  # the dispute answer survived
+    assert "可以直接退出" in texts(bot.say(seller, "没有"))  # read as the answer to the question asked
 
 
 def test_a_widget_seller_gets_the_agents_reply_live(bot):

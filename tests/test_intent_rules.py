@@ -37,6 +37,7 @@ def test_a_long_story_is_also_read_by_its_last_question():
     ("是不是必须等维权全部结束才能退账期保障", False), ("千牛手机app能退账期保障吗", False),
     ("店里没维权 也不卖强制类目 那我是不是可以直接退了", True), ("系统不让关账期保障 什么情况", False),
     ("退出了账期保障，那保证金能退吗", False), ("交了保证金 能退账期保障吗", True),
+    ("我卖手机的 没交保证金 能退账期吗", True), ("用手机能关账期保障吗", False),  # 手机 as goods, not as where
 ])
 def test_can_i_exit_is_told_from_how_and_why(text, can_exit):
     assert intent_rules.asks_whether_exit_possible(normalize(text)) is can_exit
@@ -135,3 +136,25 @@ def test_how_and_why_are_told_from_can_i(text, how):
 ])
 def test_follow_ups_are_short_questions_that_point_back(text, follow_up):
     assert intent_rules.is_follow_up(normalize(text)) is follow_up
+
+
+@pytest.mark.parametrize("text, joins", [
+    ("我想开通账期保障，我能开吗", True), ("账期保障可以加入吗", True), ("怎么开通账期保障", True),
+    ("账期保障能退出吗", False), ("退出后还能再开吗", False), ("开了能关吗", False), ("不想开了 能取消吗", False),
+])
+def test_joining_is_told_from_leaving(text, joins):
+    assert intent_rules.asks_to_join(normalize(text)) is joins
+
+
+@pytest.mark.parametrize("intent, text, question", [
+    ("affirm", "哦对了 退出要钱吗", True), ("affirm", "对吗", False), ("affirm", "好的 可以", False),
+    ("deny", "没有 那退了钱多久能用", True), ("deny", "没有没有", False), ("faq", "退出要钱吗", False),
+])
+def test_a_question_is_not_a_bare_reply(intent, text, question):
+    assert intent_rules.question_not_reply(intent, normalize(text)) is question
+
+
+@pytest.mark.parametrize("text, trouble", [("麻烦了", True), ("那就麻烦你了", True), ("麻烦您了！", True),
+                                           ("麻烦帮我查下怎么退", False), ("太麻烦了", False)])
+def test_trouble_you(text, trouble):
+    assert intent_rules.trouble_you(text) is trouble

@@ -3,6 +3,7 @@ import time
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.events import FollowupAction
 
 from actions.clarification import ActionClarify
 from actions.handover import ActionHandOver, ActionWhileWaiting
@@ -174,11 +175,50 @@ async def test_yes_to_the_offer_of_a_person_hands_over(domain):
     assert _slots(events)["handed_over"] is True
     assert dispatcher.messages[-1]["response"] == "utter_handover"
 
-    other = {"event": "bot", "text": "好的", "data": {"buttons": [{"title": "帮我检查", "payload": "/ask_can_exit"}]}}
-    tracker.events = [{"event": "user", "text": "你好"}, other, {"event": "user", "text": "好的"}]
+    menu = {"event": "bot", "text": "您好…", "data": {"buttons": [{"title": "帮我检查", "payload": "/ask_can_exit"},
+                                                                  {"title": "怎么退出", "payload": "怎么退出"}]}}
+    tracker.events = [{"event": "user", "text": "你好"}, menu, {"event": "user", "text": "好的"}]
+    dispatcher = CollectingDispatcher()
+    assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []  # a menu: "好的" chooses nothing
+    assert dispatcher.messages[-1]["response"] == "utter_affirm_ok"
+
+
+@pytest.mark.parametrize("text", ["可以", "好的", "麻烦了", "嗯嗯 帮我看看"])
+async def test_yes_to_the_offer_of_the_check_starts_it(domain, text):
+    from actions.handover import ActionAcceptOffer
+
+    offer = {"event": "bot", "text": "退不掉账期保障，常见是这两个原因…我可以帮您逐项检查。",
+             "data": {"buttons": [{"title": "帮我检查能不能退出", "payload": "/ask_can_exit"}]}}
+    tracker = make_tracker(text, "affirm")
+    tracker.events = [{"event": "user", "text": "退不掉怎么办"}, offer, {"event": "user", "text": text}]
+    dispatcher = CollectingDispatcher()
+    events = await ActionAcceptOffer().run(dispatcher, tracker, domain)
+    assert events == [FollowupAction("exit_check_form")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_start_exit_check"]
+
+
+async def test_offered_both_a_check_and_a_person_a_yes_naming_the_person_hands_over(domain):
+    from actions.handover import ActionAcceptOffer
+
+    both = {"event": "bot", "text": "…可以转人工。也可以让我帮您逐项检查。",
+            "data": {"buttons": [{"payload": "/ask_can_exit"}, {"payload": "/request_human"}]}}
+    for text, expected in (("好的", "utter_start_exit_check"), ("好的 转人工吧", "utter_handover")):
+        tracker = make_tracker(text, "affirm")
+        tracker.events = [{"event": "user", "text": "为啥退不了"}, both, {"event": "user", "text": text}]
+        dispatcher = CollectingDispatcher()
+        await ActionAcceptOffer().run(dispatcher, tracker, domain)
+        assert dispatcher.messages[-1]["response"] == expected
+
+
+async def test_trouble_you_with_nothing_offered_is_thanks(domain):
+    from actions.handover import ActionAcceptOffer
+
+    tracker = make_tracker("麻烦了", "affirm")
+    tracker.events = [{"event": "user", "text": "怎么退"}, {"event": "bot", "text": "步骤…"},
+                      {"event": "user", "text": "麻烦了"}]
     dispatcher = CollectingDispatcher()
     assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []
-    assert dispatcher.messages[-1]["response"] == "utter_affirm_ok"
+    assert dispatcher.messages[-1]["response"] == "utter_thank"
 
 
 async def test_a_bare_reply_after_the_wait_answers_the_question_pending_at_the_hand_over(domain, monkeypatch):

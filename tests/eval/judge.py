@@ -16,7 +16,8 @@ VERDICTS = {"utter_verdict_can_exit": "can_exit", "utter_verdict_blocked": "bloc
 CAUSES = {"utter_cause_ruled_out_dispute", "utter_cause_ruled_out_forced_category",
           "utter_cause_ruled_out_forced_category_covered", "utter_blocker_dispute",
           "utter_blocker_forced_category", "utter_possible_blocker_dispute",
-          "utter_possible_blocker_forced_category", "utter_causes_beyond_material"}
+          "utter_possible_blocker_forced_category", "utter_causes_beyond_material",
+          "utter_confirm_plan_dispute", "utter_confirm_plan_forced_category"}
 # Responses that answer a topic as well as its own FAQ answer does.
 EQUIVALENT = {
     "how_to_exit": {"utter_exit_steps"},
@@ -27,7 +28,8 @@ EQUIVALENT = {
 }
 # Responses that say "I do not know this" and offer a person.
 HONEST_UNKNOWN = {"utter_out_of_scope", "utter_default", "utter_faq/exit_timing", "utter_faq/hold_as_deposit",
-                  "utter_faq/insurance", "utter_faq/rejoin", "utter_faq/forced_category",
+                  "utter_faq/insurance", "utter_faq/rejoin", "utter_faq/forced_category", "utter_faq/exit_fee",
+                  "utter_faq/deposit_deducted",
                   "utter_faq/tools_compared", "utter_faq/other_15_days", "utter_faq/dispute_freeze",
                   "utter_causes_beyond_material", "utter_faq/hold_rules"}
 DECLINES = {"utter_out_of_scope", "utter_default"}
