@@ -8,11 +8,13 @@ the verdict.
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import eligibility
+from actions.answer_plan import answers_for, asked_topics
 from actions.eligibility import Answer
 from actions.slots import facts_from_slots
 
@@ -24,6 +26,17 @@ class ValidateExitCheckForm(FormValidationAction):
 
     def name(self) -> Text:
         return "validate_exit_check_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        # "没有维权 对了退了以后之前那些订单的钱还压着吗": the answer fills the slot, so Rasa runs the
+        # form at once and no FAQ rule answers the question beside it: it is answered here.
+        if _question_beside_answer(tracker):
+            facts = facts_from_slots(tracker.slots)
+            text = tracker.latest_message.get("text") or ""
+            for name in answers_for(asked_topics(tracker.latest_message), facts, text):
+                dispatcher.utter_message(response=name)
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self,
@@ -53,3 +66,13 @@ class ValidateExitCheckForm(FormValidationAction):
     def validate_has_deposit_or_insurance(self, value: Any, dispatcher: CollectingDispatcher,
                                           tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return self._known("has_deposit_or_insurance", value)
+
+
+def _question_beside_answer(tracker: Tracker) -> bool:
+    """Whether the latest message is an FAQ question that nothing has answered yet in this turn."""
+    if (tracker.latest_message.get("intent") or {}).get("name") != "faq":
+        return False
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    since = tracker.events[users[-1] + 1:] if users else []
+    return not any(e.get("event") == "bot" or (e.get("event") == "action" and e.get("name") == "action_answer")
+                   for e in since)

@@ -21,10 +21,13 @@ from typing import Callable, List
 OTHER_PRODUCTS = ("88vip", "花呗", "余额宝", "天猫", "速卖通", "抖店", "抖音", "拼多多", "京东", "闲鱼", "1688",
                   "快手", "微店", "亚马逊", "保价", "价保", "运费险", "直通车", "淘宝客", "淘宝联盟", "引力魔方",
                   "万相台", "dsr", "信用卡", "借呗", "网商贷", "芝麻", "淘金币", "聚划算", "双11", "双十一",
-                  "天天特卖", "极速回款", "提前收款", "信用购", "先用后付", "退货宝", "极速退款", "淘宝直播")
+                  "天天特卖", "极速回款", "提前收款", "信用购", "先用后付", "退货宝", "极速退款", "淘宝直播",
+                  # Alipay's own freezes: risk control, fraud
+                  "风控", "提示风险", "风险提示", "被骗", "诈骗")
 # The speaker is a buyer, not a seller.
 BUYER_CUES = ("我是买家", "我是个买家", "作为买家", "我是消费者", "我买的东西", "我买了个", "我网购",
-              "买家这边", "我是顾客", "我是买东西的", "我在淘宝买", "我买家", "我是买方")
+              "买家这边", "我是顾客", "我是买东西的", "我在淘宝买", "我买家", "我是买方", "我是买的人", "不是卖家",
+              "我是买东西")
 # Words that keep a message about 账期保障 itself.
 OWN_TOPIC = ("账期",)
 # Intents that are replies or small talk, and the longest message each may be.
@@ -33,7 +36,7 @@ REPLY_INTENTS = {"affirm": 8, "deny": 10, "dont_know": 10, "cancel": 10, "greet"
 # "Can I exit?" in the seller's words; not "how do I exit?" nor "why can't I?".
 CAN_EXIT = re.compile(r"(?<![才就再不])(能|可以|可不可以|能不能|能否|可否|让)\S{0,3}(退|关|取消|解除|停|不要|撤)|"
                       r"(退|关|取消|解除|撤)\S{0,6}(行吗|行不行|可以吗|可以不|行不|能行吗|成吗|ok)|"
-                      r"退得(了|掉)|关得(了|掉)|符合\S{0,4}条件")
+                      r"退得(了|掉)|关得(了|掉)|符合\S{0,4}条件|(帮我|帮忙|给我)\S{0,2}(查|看|检查)\S{0,2}(下|一下)?(吗|呗|吧)?$")
 # Where to do it ("千牛手机app能退吗") asks how; "我卖手机的 能退吗" does not.
 WHERE_CUES = ("手机上", "手机端", "手机版", "手机app", "手机千牛", "千牛手机", "用手机", "电脑上", "电脑端", "电脑版",
               "用电脑", "app", "pc端", "移动端", "网页版", "千牛端")
@@ -56,7 +59,9 @@ _SPOKEN_BREAK = re.compile(r"[,，.。!！?？;；\s~…]+|然后|就是|但是|
 
 
 # Another product's own 账期: "1688账期保障怎么退", "天猫的账期".
-_OTHERS_ZHANGQI = re.compile("(" + "|".join(map(re.escape, OTHER_PRODUCTS)) + r")(的|那边的|那个|上的)?账期")
+# "1688采购能申请账期吗": another product, then a 账期 that is not 账期保障.
+_OTHERS_ZHANGQI = re.compile("(" + "|".join(map(re.escape, OTHER_PRODUCTS)) + r")((的|那边的|那个|上的)?账期|"
+                             r"[^，。？！?!,\s]{0,8}账期(?!保障))")
 
 
 def is_other_product(text: str) -> bool:
@@ -147,8 +152,27 @@ def too_long_for_reply(intent: str, text: str) -> bool:
 
 
 # Joining, not leaving: "我想开通账期保障，我能开吗", "账期保障可以加入吗".
-_JOIN = re.compile(r"开通|加入|参加|报名|开启|(能|可以|想|要|怎么|咋|去|再|重新)开")
+_JOIN = re.compile(r"开通|加入|参加|报名|开启|申请|(能|可以|想|要|怎么|咋|去|再|重新)开")
 _EXIT_WORDS = re.compile(r"退|关|取消|解除|停|不要|撤|不想|不用")
+
+
+# Joining again after leaving: "现在退了，过两个月还能开吗" (not in the material: the rejoin answer says so).
+_REJOIN = re.compile(r"(再|重新|还能|还可以|还可不可以)\S{0,2}(开|加入|参加|申请|恢复)")
+
+
+# "我想退账期保障", "我要把账期关了": the wish to leave, stated without a question: the check guides it.
+_WANTS_EXIT = re.compile(r"^(我|我们|本店|我这边)?(现在|真的|就)?(想|要|打算|准备|决定)(把)?(这个)?(账期保障|账期)?(给)?"
+                         r"(退出|退掉|退了|退|关掉|关了|关闭|关|取消|取消掉|解除)(这个)?(账期保障|账期)?(吧|了|啊|呀)?$")
+
+
+def wants_to_exit(text: str) -> bool:
+    """Whether normalised ``text`` only says the seller wants to leave 账期保障 ("我想退账期保障")."""
+    return bool(_WANTS_EXIT.match(re.sub(r"[\s,，.。!！~]", "", text))) and ("账期" in text or "zqbz" in text)
+
+
+def asks_to_rejoin(text: str) -> bool:
+    """Whether normalised ``text`` asks about joining again ("退了以后还能再开吗")."""
+    return bool(_REJOIN.search(re.sub(r"\s", "", text)))
 
 
 def asks_to_join(text: str) -> bool:

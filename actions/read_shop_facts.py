@@ -8,6 +8,7 @@ inside an FAQ question counts as much. Outside the check the actions that
 answer a message (``action_answer``, ``action_clarify``, ``action_hand_over``)
 read it with :func:`read_and_record`: one remote call per message, not two.
 """
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -32,12 +33,36 @@ BUTTON_ANSWERS = {"affirm": Answer.YES, "deny": Answer.NO, "dont_know": Answer.U
 NOT_REPLIES = {"request_human", "cancel", "greet", "goodbye", "thank"}
 
 
+# A verdict that named one stated blocker: a bare correction right after it is about that fact
+# ("有" → "现在还退不了…维权…" → "哦不对 刚看了 没有了 昨天结束了").
+# Only a reply that says it corrects: "没事 谢谢" after the verdict is not "no 维权".
+CORRECTED_BY_REPLY = {"utter_blocker_dispute": Fact.DISPUTE}
+CORRECTION = re.compile(r"不对|错了|记错|看错|说错|搞错|弄错|刚看|刚查|查了下|看了下|其实|更正|纠正")
+
+
 def pending_fact(tracker: Tracker) -> Optional[Fact]:
-    """The fact the check is waiting for, if it is waiting."""
+    """The fact the check is waiting for, if it is waiting; else the blocker its verdict just named."""
     if tracker.active_loop_name != "exit_check_form":
-        return None
+        text = tracker.latest_message.get("text") or ""
+        return _blocker_just_named(tracker.events) if CORRECTION.search(text) else None
     spec = BY_SLOT.get(tracker.get_slot("requested_slot") or "")
     return spec.fact if spec else None
+
+
+def _blocker_just_named(events: List[Dict[Text, Any]]) -> Optional[Fact]:
+    """The fact of the only stated blocker in the bot's messages before the seller's latest one."""
+    named: List[Fact] = []
+    seen_user = False
+    for event in reversed(events):
+        if event.get("event") == "user":
+            if seen_user:
+                break
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            action = (event.get("metadata") or {}).get("utter_action") or ""
+            if action.startswith("utter_blocker_"):
+                named.append(CORRECTED_BY_REPLY.get(action))
+    return named[0] if len(named) == 1 else None
 
 
 def facts_in_message(message: Dict[Text, Any], pending: Optional[Fact]) -> Dict[Fact, Answer]:

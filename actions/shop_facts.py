@@ -68,7 +68,7 @@ NOT_ANSWERS = ("算了", "不查了", "不用了", "不问了", "取消", "不�
 # Hedges and filler at the start of a reply: "应该没有吧", "我们店目前一个都没有".
 _LEADING = re.compile(r"^(我们|我|店里|店铺|我的店|咱们|目前|现在|暂时|应该|好像|估计|大概|可能|貌似|感觉|"
                       r"已经|全部|反正|其实|都|还|也|就|倒是|一个都|一单都|一件都|一个也|啊|哦|噢|额|呃|那个|这个|亲|是)+")
-_AFTER_FILLER = re.compile(r"^(一个都|一单都|一个也|两个都|全都|全部|的|订单|单子|商品|宝贝|东西|这块|这边|方面|那里|我|也|都|还|倒是|反正|其实|是|现在|目前|已经)+")
+_AFTER_FILLER = re.compile(r"^(一个都|一单都|一个也|两个都|全都|全部|的|订单|单子|单|商品|宝贝|东西|这块|这边|方面|那里|我|也|都|还|倒是|反正|其实|是|现在|目前|已经)+")
 _CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？、~…\n]|但是|但|不过|可是|而且|另外|然后|并且|同时|只是|"
                            r"那(?=我|现在|是不是|还|就|怎么|要|能|可以)")
 _REPEATED = re.compile(r"(.{1,3}?)\1+")
@@ -81,6 +81,9 @@ _ADJACENT_NEGATION = re.compile(r"((没有|没|无|不是|未|木有|没得)(在
 # not when it belongs to a verb of another fact ("强制类目的也没交保证金").
 _AFTER_NEGATION = re.compile(r"^(没有|没得|没|无|不是|未|零|0)(个|单|件|笔|了|的|啊|呢|呀|吧|哦|有|$)")
 _COVER_VERB_NEGATION = re.compile(r"^(没|未|不|还没|没有)(交|缴|充|存|付|补|买|加|开|参加|加入|投保|办|弄|搞)")
+# "交没交", "开没开": whether, not a denial.
+_WHETHER = re.compile(r"(\S)[没不]\1")
+_WAITING_FOR = re.compile(r"等(到|着|这个|那个|这些|那些)?$")
 NEGATION_REACH = 8  # characters before a named fact that a negation still reaches
 AFTER_REACH = 12  # characters after a named fact read for its verb ("保证金早就已经交了")
 MAX_REPLY_CHARS = 16  # a longer clause that names no fact is not a bare reply
@@ -93,7 +96,7 @@ def _clauses(text: str, normalize: Callable[[str], str]) -> List[str]:
     chunks = _join_pinyin(text.split())
     # "no dispute": an English negation word belongs to what follows it.
     for index in range(len(chunks) - 1, 0, -1):
-        if chunks[index - 1].lower() in ("no", "not", "without", "zero"):
+        if (chunks[index - 1].lower().split() or [""])[-1] in ("no", "not", "without", "zero"):
             chunks[index - 1:index + 1] = [chunks[index - 1] + chunks[index]]
     for chunk in chunks:
         for clause in _CLAUSE_BREAK.split(normalize(chunk)):
@@ -201,6 +204,11 @@ def _read_mention(clause: str, start: int, end: int, fact: Fact,
     after = clause[end:min(after_to, end + AFTER_REACH)]
     if UNKNOWN.search(clause[before_from:start]) or UNKNOWN.search(after):
         return Answer.UNKNOWN
+    if _WHETHER.search(clause[before_from:start]) and UNKNOWN.search(clause[:start]):
+        return Answer.UNKNOWN  # "不记得交没交保证金开没开订单险": the doubt covers both
+    if fact is Fact.DISPUTE and _WAITING_FOR.search(clause[max(before_from, start - 4):start]) \
+            and _CUES[fact][1].search(after):
+        return Answer.YES  # "等维权结束了再退": waiting for it to end, so it is open
     if _is_hypothesis(clause[max(before_from, start - HYPOTHESIS_REACH):start], after):
         return None
     if _state_cues(fact, clause[start:end]) is Answer.NO:
@@ -316,6 +324,15 @@ class _Readings:
         return found
 
 
+# 账期保障 itself is not 保证金 nor 订单险: "我开着账期保障呢" says nothing of them, "只开了账期保障" denies them.
+_OWN_SERVICE = re.compile(r"(开|加|参加|加入|开通|有|用)(了|着|的|过)?(这个)?(账期保障|账期)(服务)?")
+_ONLY_OWN = re.compile(r"(只|就|只是|仅)(开|加|参加|加入|开通|有|用)(了|着|的|过)?(这个)?(账期保障|账期)")
+
+
+def _without_own_service(clause: str) -> str:
+    return _OWN_SERVICE.sub(lambda match: "_" * len(match.group()), clause)
+
+
 def read_facts(text: str, normalize: Callable[[str], str],
                pending: Optional[Fact] = None) -> Dict[Fact, Answer]:
     """The facts ``text`` states, reading bare replies as answers to ``pending``.
@@ -324,6 +341,8 @@ def read_facts(text: str, normalize: Callable[[str], str],
     runs on each space-separated chunk so spaces still separate clauses.
     """
     clauses = _clauses(text or "", normalize)
+    only_own = any(_ONLY_OWN.search(clause) for clause in clauses)
+    clauses = [_without_own_service(clause) for clause in clauses]
     whole = "".join(clauses)
     if CONDITIONAL.search(whole) and _is_question(whole):
         return {}  # "如果…都下架了 维权也处理完了 是不是就可以退了": a hypothesis throughout
@@ -331,6 +350,7 @@ def read_facts(text: str, normalize: Callable[[str], str],
     replies: List[str] = []
     topic: Optional[Fact] = None  # the fact the previous clauses were about
     bare_topic = False  # that clause only named it ("维权？没有的事")
+    asked: List[Fact] = []  # facts a clause asks about ("有个买家申请了退款 算维权吗")
     for clause in clauses:
         mentions = _find_mentions(clause)
         if not mentions:
@@ -358,10 +378,14 @@ def read_facts(text: str, normalize: Callable[[str], str],
             if answer is not None:
                 readings.add(fact, answer, clause[start:end])
                 said_nothing = False
+        if _is_question(clause):
+            asked += [fact for fact, _, _ in mentions]
         _forced_implied_by_cover(clause, mentions, readings)
         topic = mentions[-1][0]
         bare_topic = said_nothing and len(clause) - (mentions[-1][2] - mentions[-1][1]) <= MAX_BARE_MENTION
-    if pending is not None and not readings.has(pending):
+    if only_own and not readings.has(Fact.COVERED):
+        readings.add(Fact.COVERED, Answer.NO)  # "只开了账期保障"
+    if pending is not None and not readings.has(pending) and pending not in asked:
         for clause in replies:
             fact = pending
             if pending is not Fact.COVERED and COVER_VERB.search(clause):

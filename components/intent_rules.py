@@ -68,6 +68,15 @@ class IntentRules(NormalizingComponent):
                   and name not in rejected]
         return others[0] if others else DEFAULT_NLU_FALLBACK_INTENT_NAME
 
+    @staticmethod
+    def _wrong(intent: Text, text: Text) -> bool:
+        """Whether the words rule ``intent`` out: a person not asked for, "how" taken for "can I", a story or a
+        question taken for a bare reply."""
+        return ((intent == "request_human" and not intent_rules.asks_for_person(text))
+                or (intent == "ask_can_exit" and intent_rules.asks_how_or_why(text))
+                or intent_rules.too_long_for_reply(intent, text)
+                or intent_rules.question_not_reply(intent, text))
+
     def _corrected(self, message: Message) -> Text:
         text = message.get(TEXT) or ""
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
@@ -77,24 +86,27 @@ class IntentRules(NormalizingComponent):
             return "out_of_scope"
         if intent_rules.demands_person(text):  # "账期保障怎么退出 转人工吧": the person is what they ask for
             return "request_human"
-        rejected: Set[Text] = set()
-        if (intent == "request_human" and not intent_rules.asks_for_person(text)) or (
-                intent == "ask_can_exit" and intent_rules.asks_how_or_why(text)):
-            rejected.add(intent)
-            intent = self._next_intent(message, rejected)
         if intent == "thank" and intent_rules.trouble_you(text):
             return "affirm"  # "麻烦了": yes to an offer, else thanks (action_accept_offer)
-        if intent_rules.too_long_for_reply(intent, text) or intent_rules.question_not_reply(intent, text):
-            rejected |= {intent, *intent_rules.REPLY_INTENTS}
+        if intent == "ask_can_exit" and intent_rules.short_yes(text):
+            return "affirm"  # a bare "可以" accepts what was offered (action_accept_offer), it asks nothing
+        rejected: Set[Text] = set()
+        while intent != DEFAULT_NLU_FALLBACK_INTENT_NAME and self._wrong(intent, text):
+            rejected.add(intent)
+            if intent in intent_rules.REPLY_INTENTS:
+                rejected |= set(intent_rules.REPLY_INTENTS)
             intent = self._next_intent(message, rejected)
-        if intent == "ask_can_exit" and intent_rules.asks_to_join(text):
-            return "faq"  # "我想开通账期保障，我能开吗": joining is an FAQ topic, not the exit check
+        if intent == "ask_can_exit" and (intent_rules.asks_to_join(text) or intent_rules.asks_to_rejoin(text)):
+            return "faq"  # "我想开通账期保障，我能开吗", "退了还能再开吗": FAQ topics, not the exit check
         if (intent == "out_of_scope" and intent_rules.about_own_topic(text)
                 and self._topic_confidence(message) >= SURE_TOPIC):
             return "faq"
         if intent in KEPT_INTENTS:
             return intent
-        if intent_rules.asks_whether_exit_possible(text) and not intent_rules.asks_to_join(text):
+        if intent_rules.wants_to_exit(text):
+            return "ask_can_exit"  # "我想退账期保障": the check, which ends with the steps
+        if intent_rules.asks_whether_exit_possible(text) and not (
+                intent_rules.asks_to_join(text) or intent_rules.asks_to_rejoin(text)):
             return "ask_can_exit"
         if not intent_rules.is_question(text):
             written = message.get(TEXT_AS_WRITTEN) or text

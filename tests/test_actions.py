@@ -361,7 +361,7 @@ async def test_the_answer_records_the_facts_its_message_states(domain):
     ("那我等它结束再退就行了吧", None, None),  # nothing said to be open: 它 is unknown
     ("等15天结束了再退出行吗", None, None),  # waits for something else
     ("那我先交保证金再退出对吧", None, "forced_category"), ("订单险买好了就能关了吧", None, "forced_category"),
-    ("退出后钱多久能用", None, None),
+    ("退出后钱多久能用", None, None), ("交了保证金以后还能退回来吗", None, None), ("消保保证金要交多少 以后能退吗", None, None),
 ])
 def test_the_seller_repeating_a_remedy_is_recognised(text, dispute, planned):
     found = plan_confirmed(text, Facts(dispute=Answer(dispute) if dispute else None))
@@ -389,3 +389,28 @@ async def test_a_question_that_stops_the_check_is_answered_and_the_check_ends(do
     assert _sent(dispatcher) == ["utter_exit_check_cancelled", "utter_faq/money_after_exit"]
     assert ActiveLoop(None) in events and SlotSet("requested_slot", None) in events
     assert events[-1] == FollowupAction("action_listen")
+
+
+def test_a_question_beside_an_answer_to_the_check_is_answered_once():
+    from actions.exit_check_form import _question_beside_answer
+
+    user = {"event": "user", "text": "没有维权 对了退了以后之前那些订单的钱还压着吗"}
+    tracker = make_tracker(user["text"], "faq")
+    tracker.events = [user, {"event": "slot", "name": DISPUTE, "value": "no"}]
+    assert _question_beside_answer(tracker)  # the form runs at once: nothing has answered it
+    tracker.events.append({"event": "action", "name": "action_answer"})
+    assert not _question_beside_answer(tracker)  # the FAQ rule answered it already
+    assert not _question_beside_answer(make_tracker("没有", "deny"))
+
+
+@pytest.mark.parametrize("text, expected", [("哦不对 刚看了 没有了 昨天结束了", {DISPUTE: "no"}),
+                                            ("没事 谢谢", {}), ("好的", {})])
+async def test_a_correction_right_after_a_verdict_is_about_the_blocker_it_named(domain, text, expected):
+    from actions.read_shop_facts import read_and_record
+
+    verdict = {"event": "bot", "text": "维权：…", "metadata": {"utter_action": "utter_blocker_dispute"}}
+    tracker = make_tracker(text, "ask_can_exit", slots={DISPUTE: "yes"})
+    tracker.active_loop = {}
+    tracker.events = [{"event": "user", "text": "有"}, verdict, {"event": "user", "text": text}]
+    _, recorded = read_and_record(tracker)
+    assert {e["name"]: e["value"] for e in recorded} == expected

@@ -1,4 +1,4 @@
-"""The evaluation sets (tests/eval/ and tests/eval/fresh/) through the real servers, judged as a seller would.
+"""The evaluation sets (tests/eval/, tests/eval/fresh/, tests/eval/round3/) through the real servers, judged as a seller would.
 
 Hard failures (a reply contradicting a stated fact, a wrong verdict) fail the
 test, each listed; so does less than 95% right on single messages or on
@@ -16,7 +16,9 @@ pytestmark = pytest.mark.model
 
 MIN_CORRECT_CONVERSATIONS = 0.95
 MIN_CORRECT_SINGLE = 0.95
-SETS = ["", "fresh"]  # tests/eval/ (written first) and tests/eval/fresh/ (written later, by another helper)
+# tests/eval/ (written first), tests/eval/fresh/ and tests/eval/round3/ (written later, each by another helper
+# who saw neither the training data nor the code)
+SETS = ["", "fresh", "round3"]
 TOKEN = "eval-token"
 # Replies such as "有", "没有", "你好" are in any data set; longer sentences may not be shared.
 SHORTEST_SHARED = 7
@@ -26,7 +28,8 @@ def _normalised(text):
     return "".join(text.split()).strip("？?。!！~")
 
 
-@pytest.mark.parametrize("folder, min_singles, min_conversations", [("", 400, 80), ("fresh", 150, 25)])
+@pytest.mark.parametrize("folder, min_singles, min_conversations", [("", 400, 80), ("fresh", 150, 25),
+                                                                               ("round3", 160, 32)])
 def test_the_evaluation_set_is_large_varied_and_never_trained_on(folder, min_singles, min_conversations):
     singles, conversations = load("single_messages.yml", folder), load("conversations.yml", folder)
     assert len(singles) >= min_singles and len(conversations) >= min_conversations
@@ -51,7 +54,7 @@ def reports(tmp_path_factory):
     return results
 
 
-@pytest.fixture(params=SETS, ids=["eval", "fresh"])
+@pytest.fixture(params=SETS, ids=["eval", "fresh", "round3"])
 def report(request, reports):
     return reports[request.param]
 

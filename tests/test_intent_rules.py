@@ -37,7 +37,7 @@ def test_a_long_story_is_also_read_by_its_last_question():
     ("是不是必须等维权全部结束才能退账期保障", False), ("千牛手机app能退账期保障吗", False),
     ("店里没维权 也不卖强制类目 那我是不是可以直接退了", True), ("系统不让关账期保障 什么情况", False),
     ("退出了账期保障，那保证金能退吗", False), ("交了保证金 能退账期保障吗", True),
-    ("我卖手机的 没交保证金 能退账期吗", True), ("用手机能关账期保障吗", False),  # 手机 as goods, not as where
+    ("我卖手机的 没交保证金 能退账期吗", True), ("账期保障退出 能帮我查下吗", True), ("用手机能关账期保障吗", False),  # 手机 as goods, not as where
 ])
 def test_can_i_exit_is_told_from_how_and_why(text, can_exit):
     assert intent_rules.asks_whether_exit_possible(normalize(text)) is can_exit
@@ -48,7 +48,7 @@ def test_can_i_exit_is_told_from_how_and_why(text, can_exit):
     ("我是买家，卖家说他开了账期保障，我退货有保障吗", True),  # the bot serves sellers
     ("天猫和账期保障什么关系", False),  # names 账期: the model decides
     ("我是买家 退款多久到账", True), ("1688账期保障怎么退", True), ("1688的账期支付是什么", True),
-    ("天猫的账期保障怎么关", True), ("我买家 卖家说账期保障压着钱退不了款", True), ("账期保障怎么退出", False), ("有个买家在维权", False),
+    ("天猫的账期保障怎么关", True), ("1688采购能申请账期吗 怎么开", True), ("我在抖店也卖 账期保障怎么退", False), ("我买家 卖家说账期保障压着钱退不了款", True), ("账期保障怎么退出", False), ("有个买家在维权", False),
 ])
 def test_other_products_and_buyers(text, other):
     assert intent_rules.is_other_product(normalize(text)) is other
@@ -139,7 +139,7 @@ def test_follow_ups_are_short_questions_that_point_back(text, follow_up):
 
 
 @pytest.mark.parametrize("text, joins", [
-    ("我想开通账期保障，我能开吗", True), ("账期保障可以加入吗", True), ("怎么开通账期保障", True),
+    ("我想开通账期保障，我能开吗", True), ("账期保障可以加入吗", True), ("1688采购能申请账期吗", True), ("怎么开通账期保障", True),
     ("账期保障能退出吗", False), ("退出后还能再开吗", False), ("开了能关吗", False), ("不想开了 能取消吗", False),
 ])
 def test_joining_is_told_from_leaving(text, joins):
@@ -158,3 +158,11 @@ def test_a_question_is_not_a_bare_reply(intent, text, question):
                                            ("麻烦帮我查下怎么退", False), ("太麻烦了", False)])
 def test_trouble_you(text, trouble):
     assert intent_rules.trouble_you(text) is trouble
+
+
+@pytest.mark.parametrize("text, wants", [
+    ("我想退账期保障", True), ("我要把账期保障关了", True), ("我想退出账期保障", True), ("想关掉账期", True),
+    ("我想退账期保障 怎么退", False), ("我想退款", False), ("我想退出", False), ("账期保障怎么退出", False),
+])
+def test_the_wish_to_leave_is_told_from_questions(text, wants):
+    assert intent_rules.wants_to_exit(normalize(text)) is wants
