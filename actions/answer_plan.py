@@ -144,8 +144,8 @@ def confirm_plan(blocker: Blocker, facts: Facts) -> List[Text]:
     return names
 
 
-# "我能开账期保障吗": whether one may join is answered by how to join (any shop may apply; the page decides).
-_CAN_JOIN = re.compile(r"(能|可以|能不能|可不可以|能否)\S{0,2}(开|加入|参加|开通|申请)")
+# "我能开账期保障吗", "…要怎么开？": whether or how one may join is answered by how to join (the page decides).
+_CAN_JOIN = re.compile(r"(能|可以|能不能|可不可以|能否|怎么|如何|咋)\S{0,2}(开|加入|参加|开通|申请)")
 # The 15-day hold named: "为啥我的钱要冻结十五天".
 _HOLD_NAMED = re.compile(r"15天|十五天|半个月|不可用余额|账期")
 

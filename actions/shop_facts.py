@@ -81,6 +81,10 @@ _ADJACENT_NEGATION = re.compile(r"((没有|没|无|不是|未|木有|没得)(在
 # not when it belongs to a verb of another fact ("强制类目的也没交保证金").
 _AFTER_NEGATION = re.compile(r"^(没有|没得|没|无|不是|未|零|0)(个|单|件|笔|了|的|啊|呢|呀|吧|哦|有|$)")
 _COVER_VERB_NEGATION = re.compile(r"^(没|未|不|还没|没有)(交|缴|充|存|付|补|买|加|开|参加|加入|投保|办|弄|搞)")
+# "关了影响权重不", "能退不": a question without a question word.
+_TAG_QUESTION = re.compile(r"(不|没)[?？]*$|(.)不\2")
+# What a rule does to the exit: a question with one in the same clause asks about the rule.
+RULE_EFFECT = re.compile(r"挡|卡着|卡住|影响|阻止|导致|妨碍|拦")
 # "交没交", "开没开": whether, not a denial.
 _WHETHER = re.compile(r"(\S)[没不]\1")
 _WAITING_FOR = re.compile(r"等(到|着|这个|那个|这些|那些)?$")
@@ -211,6 +215,8 @@ def _read_mention(clause: str, start: int, end: int, fact: Fact,
         return Answer.YES  # "等维权结束了再退": waiting for it to end, so it is open
     if _is_hypothesis(clause[max(before_from, start - HYPOTHESIS_REACH):start], after):
         return None
+    if _is_question(clause) and RULE_EFFECT.search(clause):
+        return None  # "维权没结束的单子会不会挡着退出": the rule asked about, not the shop described
     if _state_cues(fact, clause[start:end]) is Answer.NO:
         # The name says it is not there ("全是普通类目"); "不是普通类目" says too little to record.
         return None if _has_any(_mask(before), NEGATIONS) or _is_question(clause) else Answer.NO
@@ -257,8 +263,8 @@ def _read_reply(clause: str, fact: Fact) -> Optional[Answer]:
 
 def _read_continuation(clause: str, fact: Fact) -> Optional[Answer]:
     """A clause naming no fact after one that did: "之前有过维权 早就结束了"."""
-    if _is_question(clause):
-        return None
+    if _is_question(clause) or (len(clause) > 3 and _TAG_QUESTION.search(clause)):
+        return None  # "关了影响权重不"
     if UNKNOWN.search(clause):
         return Answer.UNKNOWN
     if PARTITION.search(clause) and _has_any(_mask(clause), NEGATIONS):

@@ -414,3 +414,19 @@ async def test_a_correction_right_after_a_verdict_is_about_the_blocker_it_named(
     tracker.events = [{"event": "user", "text": "有"}, verdict, {"event": "user", "text": text}]
     _, recorded = read_and_record(tracker)
     assert {e["name"]: e["value"] for e in recorded} == expected
+
+
+@pytest.mark.parametrize("text, topic", [("我能开账期保障吗", "how_to_join"), ("我想先把账期保障开起来 要怎么开？", "how_to_join"),
+                                         ("开账期保障有什么用", "why_join")])
+def test_joining_questions_get_the_way_to_join(text, topic):
+    from actions.answer_plan import answers_for
+
+    assert answers_for(["why_join"], Facts(), text) == [f"utter_faq/{topic}"]
+
+
+def test_a_freeze_without_a_dispute_is_the_hold_not_the_dispute_freeze():
+    from actions.answer_plan import answers_for
+
+    assert answers_for(["dispute_freeze"], Facts(dispute=Answer.NO), "我钱被冻结了 也没人维权啊") == ["utter_faq/hold_rules"]
+    assert answers_for(["dispute_freeze"], Facts(), "为啥我的钱要冻结十五天") == ["utter_faq/hold_rules"]
+    assert answers_for(["dispute_freeze"], Facts(), "维权期间钱被冻结了咋办") == ["utter_faq/dispute_freeze"]

@@ -1,8 +1,8 @@
-"""The evaluation sets (tests/eval/, tests/eval/fresh/, tests/eval/round3/) through the real servers, judged as a seller would.
+"""The evaluation sets (tests/eval/, fresh/, round3/) through the real servers, judged as a seller would.
 
 Hard failures (a reply contradicting a stated fact, a wrong verdict) fail the
 test, each listed; so does less than 95% right on single messages or on
-conversations (issue #11's bar), on either set. Figures: docs/understanding.md.
+conversations (issue #11's bar), on any set. Figures: docs/understanding.md.
 The sets are never trained on: the first test checks that.
 """
 import pytest
