@@ -123,7 +123,7 @@ test: test-unit validate train test-stories test-model ## install and run every 
 
 # Benchmarks: writes docs/benchmarks.md and docs/bench-*.png from a real run.
 bench: export TQDM_DISABLE := 1
-bench: $(MODEL) services ## measure quality, speed, memory, training time; write docs/benchmarks.md
+bench: $(MODEL) $(SOCKETIO) services ## measure quality, speed, memory, training time; write docs/benchmarks.md
 	$(PY) bench/run.py
 
 clean: ## remove models, results and fetched JavaScript
