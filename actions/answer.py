@@ -8,6 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answer_plan import (DEFAULT_SUBJECT, answers_for, asked_topics, causes_before_check,
                                  conversation_subject, follow_up_topic, says_exit_fails, stops_check)
+from actions.correction import corrected
 from actions.read_shop_facts import read_and_record
 from actions.slots import facts_from_slots
 
@@ -23,9 +24,13 @@ class ActionAnswer(Action):
     ) -> List[EventType]:
         message = tracker.latest_message
         text = message.get("text") or ""
+        starts_check = (message.get("intent") or {}).get("name") == "ask_can_exit"
+        if not starts_check:  # a correction asked as a question still changes the verdict
+            events = corrected(dispatcher, tracker)
+            if events is not None:
+                return events
         slots, recorded = read_and_record(tracker)
         facts = facts_from_slots(slots)
-        starts_check = (message.get("intent") or {}).get("name") == "ask_can_exit"
         subject = conversation_subject(tracker.events) if starts_check else DEFAULT_SUBJECT
         follow_up = follow_up_topic(message, subject) if subject != DEFAULT_SUBJECT else None
         if follow_up:

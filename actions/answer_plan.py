@@ -6,9 +6,9 @@ dict) and the facts known so far; the output is response names of domain.yml.
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from actions.eligibility import Answer, Blocker, Facts, blockers
+from actions.eligibility import Answer, Blocker, Facts, Outcome, assess, blockers
 from actions.intent_rules import subject_of
-from actions.verdict_responses import cause_responses
+from actions.verdict_responses import cause_responses, responses_for
 
 MAX_ANSWERS = 3
 OUT_OF_SCOPE = "out_of_scope"  # a question of the message about something else: declined in its place
@@ -26,6 +26,8 @@ FACT_TOPICS = {"forced_category", "what_is", "how_to_exit", "deposit", "insuranc
 # about 账期保障's hold would contradict them.
 _NOT_JOINED = re.compile(r"(没|未|没有|从来没|从没|不曾)(开|加入|参加|开通|报名|申请|签)(过)?(这个)?(账期|zqbz)|"
                          r"(账期保障|账期|zqbz)(我们|我|都|也|从来|根本)*(没|未|没有|从来没)(开|加入|参加|开通|报名)")
+# "没开账期保障 为什么钱也压着": the not-joined answer is about money held; "没开账期保障 能卖衣服吗" is not.
+_MONEY_HELD = re.compile(r"钱|款|余额|压|冻结|到账|提现")
 HOLD_TOPICS = {"hold_rules", "why_join", "what_is", "money_after_exit", "aftersales_during_hold", "other_15_days"}
 # Why a shop that never joined is told it cannot exit is not in the material.
 EXIT_TOPICS = {"exit_fails", "how_to_exit", "dispute_blocks_exit", "exit_timing"}
@@ -77,6 +79,22 @@ def says_exit_fails(text: Text) -> bool:
     return any(cue in text for cue in EXIT_FAILS_CUES) or bool(_EXIT_THEN_FAILS.search(text))
 
 
+def said_exit_fails(events: List[Dict[Text, Any]]) -> bool:
+    """Whether the seller said in this conversation that their exit fails ("退出失败了 但是我没有维权啊")."""
+    return any(says_exit_fails((e.get("parse_data") or {}).get("text") or e.get("text") or "")
+               for e in events if e.get("event") == "user")
+
+
+def verdict_responses(facts: Facts, events: List[Dict[Text, Any]]) -> List[Text]:
+    """The verdict's responses; for a seller who said the exit fails although no cause the material knows is
+    left, "you can exit" comes with "if it still fails, the cause is not in the material: a person"."""
+    verdict = assess(facts)
+    names = responses_for(verdict)
+    if verdict.outcome is Outcome.CAN_EXIT and said_exit_fails(events):
+        names.insert(1, "utter_causes_beyond_material")  # "still fails? not in the material: a person"
+    return names
+
+
 def causes_before_check(facts: Facts) -> List[Text]:
     """Why the exit fails, said before the check asks what is still unknown.
 
@@ -89,7 +107,8 @@ def causes_before_check(facts: Facts) -> List[Text]:
 
 
 # "算了不查了 我想问…": the seller stops the check and asks something else.
-_STOPS_CHECK = re.compile(r"算了|不查了|不用查|别查|先不查|不检查|不用检查|不测了|先不弄|不弄了|不用帮我")
+_STOPS_CHECK = re.compile(r"算了|不查了|不用查|别查|先不查|不检查|不用检查|不测了|先不弄|不弄了|不用帮我|改主意|"
+                          r"不退了|不关了|不想退了|先不退|不打算退")
 
 
 def stops_check(text: Text) -> bool:
@@ -106,7 +125,7 @@ def says_not_joined(text: Text) -> bool:
 # "再退", "就能关了"; not "以后能退吗" / "退回来" (the 保证金 coming back).
 _THEN_EXIT = r"\S{0,6}(再|就|然后|才)\S{0,3}(去)?(退(?!回|还|钱|款|保证金)|关|取消|解除)"
 _PLANS = (
-    (Blocker.DISPUTE, re.compile(r"等\S{0,10}(结束|处理完|处理好|完了|完结|关闭|撤|判)" + _THEN_EXIT)),
+    (Blocker.DISPUTE, re.compile(r"(等\S{0,10}|维权|纠纷)\S{0,6}(结束|处理完|处理好|完了|完结|关闭|撤|判)" + _THEN_EXIT)),
     (Blocker.FORCED_CATEGORY, re.compile(r"(交|缴|补|买|加入|开|上)\S{0,6}(保证金|订单险)" + _THEN_EXIT + "|"
                                          r"(保证金|订单险)\S{0,4}(交|缴|补|买|加入|开)\S{0,4}" + _THEN_EXIT)),
 )
@@ -150,14 +169,23 @@ _CAN_JOIN = re.compile(r"(能|可以|能不能|可不可以|能否|怎么|如何
 _HOLD_NAMED = re.compile(r"15天|十五天|半个月|不可用余额|账期")
 
 
-def _refined(topic: Text, facts: Facts, text: Text) -> Text:
+_ALREADY_EXITED = re.compile(r"(已经|都|刚|早就)(退|关|取消)(了|出了|掉了|出)")
+_NOT_EXITING = re.compile(r"(不是|不|没)(要|想|打算)(退|关)")
+_ASKS_WHAT = re.compile(r"干嘛|干什么|是什么|是啥|什么东西|啥意思|什么意思|有什么用|有啥用")
+
+
+def _refined(topic: Text, facts: Facts, text: Text, asked: List[Text]) -> Text:
     """The topic where the words settle it better than the classifier: a money freeze explained by 维权 to a
     seller who said there is none, or who names the 15-day hold, is the hold; "能开吗" is how to join."""
     compact = re.sub(r"\s", "", text)
+    if topic == "exit_fails" and _ALREADY_EXITED.search(compact) and not says_exit_fails(text):
+        return "money_after_exit"  # "为啥啊 我都退了": why the money is still held after the exit (K3)
+    if topic in EXIT_TOPICS and _NOT_EXITING.search(compact) and _ASKS_WHAT.search(compact):
+        return "what_is"  # "我不是要退出 我就想知道账期保障到底是干嘛的"
     if topic == "dispute_freeze" and (facts.dispute is Answer.NO or (
             _HOLD_NAMED.search(compact) and "维权" not in compact)):
         return "hold_rules"
-    if topic == "why_join" and _CAN_JOIN.search(compact):
+    if topic == "why_join" and _CAN_JOIN.search(compact) and "how_to_join" not in asked:
         return "how_to_join"
     return topic
 
@@ -171,10 +199,10 @@ def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
     not_joined = says_not_joined(text)
     names: List[Text] = []
     for topic in topics:
-        topic = _refined(topic, facts, text)
+        topic = _refined(topic, facts, text, topics)
         if topic == OUT_OF_SCOPE:
             chosen = ["utter_out_of_scope"]
-        elif not_joined and topic in HOLD_TOPICS:
+        elif not_joined and topic in HOLD_TOPICS and _MONEY_HELD.search(text):
             chosen = ["utter_hold_not_from_zqbz"]
         elif not_joined and topic in EXIT_TOPICS:
             chosen = ["utter_out_of_scope"]

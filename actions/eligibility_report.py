@@ -8,7 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.eligibility import Outcome, assess
 from actions.slots import facts_from_slots
-from actions.verdict_responses import responses_for
+from actions.answer_plan import verdict_responses
 
 
 class ActionReportEligibility(Action):
@@ -23,7 +23,7 @@ class ActionReportEligibility(Action):
         verdict = assess(facts_from_slots(tracker.slots))
         if verdict.outcome is Outcome.INCOMPLETE:  # a fact went missing: ask it
             return [FollowupAction("exit_check_form")]
-        for response in responses_for(verdict):
+        for response in verdict_responses(facts_from_slots(tracker.slots), tracker.events):
             dispatcher.utter_message(response=response)
         # The facts stay: the seller said them, and corrects them in their own
         # words ("维权处理完了"), which action_read_shop_facts reads.

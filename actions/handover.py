@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import webhook
 from actions.answer import ActionAnswer
+from actions.correction import corrected
 from actions.answer_plan import MAX_ANSWERS, OUT_OF_SCOPE, answers_for, asked_topics, sure_topic
 from actions.fact_table import BY_SLOT
 from actions.handoff import REQUESTED, handoff_payload
@@ -224,6 +225,9 @@ class ActionAcceptOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        events = corrected(dispatcher, tracker)  # "对 其实有" right after the verdict
+        if events is not None:
+            return events
         offered = offered_buttons(tracker.events)
         text = tracker.latest_message.get("text") or ""
         names_person = any(word in text for word in ("转", "人工", "客服"))

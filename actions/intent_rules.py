@@ -165,9 +165,28 @@ _WANTS_EXIT = re.compile(r"^(我|我们|本店|我这边)?(现在|真的|就)?(�
                          r"(退出|退掉|退了|退|关掉|关了|关闭|关|取消|取消掉|解除)(这个)?(账期保障|账期)?(吧|了|啊|呀)?$")
 
 
+_POLITE = re.compile(r"^(请|麻烦|麻烦你|帮我|帮忙|你帮我)|(谢谢|谢了|多谢|感谢|thx|thanks)(你|啦|了|哈)?$")
+
+
 def wants_to_exit(text: str) -> bool:
-    """Whether normalised ``text`` only says the seller wants to leave 账期保障 ("我想退账期保障")."""
-    return bool(_WANTS_EXIT.match(re.sub(r"[\s,，.。!！~]", "", text))) and ("账期" in text or "zqbz" in text)
+    """Whether normalised ``text`` only says the seller wants to leave 账期保障 ("我想退账期保障",
+    "帮我退出账期保障 谢谢")."""
+    compact = _POLITE.sub("", re.sub(r"[\s,，.。!！~]", "", text))
+    compact = _POLITE.sub("", compact)
+    if not ("账期" in compact or "zqbz" in compact):
+        return False
+    return bool(_WANTS_EXIT.match(compact) or re.fullmatch(
+        r"(退出|退掉|关掉|关闭|取消|解除)(我的|这个)?(账期保障|账期)(吧|了)?", compact))
+
+
+# Words without which a message does not ask for the exit check: leaving, or checking.
+_EXIT_OR_CHECK = re.compile(r"退|关|取消|解除|停|不要|撤|不想|不用|符合|条件|检查|查|看看|看下|看一下|能不能|行不行|"
+                            r"可以吗|行吗|exit|quit|cancel|close")
+
+
+def mentions_exit_or_check(text: str) -> bool:
+    """Whether normalised ``text`` says anything of leaving 账期保障 or of checking ("我想咨询下账期的事" does not)."""
+    return bool(_EXIT_OR_CHECK.search(text))
 
 
 def asks_to_rejoin(text: str) -> bool:

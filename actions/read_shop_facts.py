@@ -21,7 +21,8 @@ from actions.fact_table import BY_SLOT
 from actions.intent_rules import is_other_product
 from actions.normalization import TEXT_AS_WRITTEN, normalizer_for
 from actions.settings import dictionary_dir
-from actions.shop_facts import read_facts
+from actions.shop_facts import read_facts, verb_fact
+from actions.verdict_responses import BLOCKER_RESPONSES, VERDICT_OPENINGS
 
 # TEXT_AS_WRITTEN: Rasa's parse data carries the normalised text, where the
 # seller's spaces are gone; components/text_normalizer.py keeps the original.
@@ -44,14 +45,17 @@ def pending_fact(tracker: Tracker) -> Optional[Fact]:
     """The fact the check is waiting for, if it is waiting; else the blocker its verdict just named."""
     if tracker.active_loop_name != "exit_check_form":
         text = tracker.latest_message.get("text") or ""
-        return _blocker_just_named(tracker.events) if CORRECTION.search(text) else None
+        if not CORRECTION.search(text) or not _verdict_just_given(tracker.events):
+            return None
+        # "哦不对 其实没交" after any verdict: the verb says which fact; else the one blocker it named
+        return verb_fact(text) or _blocker_just_named(tracker.events)
     spec = BY_SLOT.get(tracker.get_slot("requested_slot") or "")
     return spec.fact if spec else None
 
 
-def _blocker_just_named(events: List[Dict[Text, Any]]) -> Optional[Fact]:
-    """The fact of the only stated blocker in the bot's messages before the seller's latest one."""
-    named: List[Fact] = []
+def _bot_actions_before_latest(events: List[Dict[Text, Any]]) -> List[Text]:
+    """The response names the bot sent between the seller's previous message and their latest one."""
+    names: List[Text] = []
     seen_user = False
     for event in reversed(events):
         if event.get("event") == "user":
@@ -59,9 +63,25 @@ def _blocker_just_named(events: List[Dict[Text, Any]]) -> Optional[Fact]:
                 break
             seen_user = True
         elif event.get("event") == "bot" and seen_user:
-            action = (event.get("metadata") or {}).get("utter_action") or ""
-            if action.startswith("utter_blocker_"):
-                named.append(CORRECTED_BY_REPLY.get(action))
+            names.append((event.get("metadata") or {}).get("utter_action") or "")
+    return names
+
+
+def _verdict_just_given(events: List[Dict[Text, Any]]) -> bool:
+    return any(name in VERDICT_OPENINGS for name in _bot_actions_before_latest(events))
+
+
+def corrects_verdict(tracker: Tracker, recorded: List[EventType]) -> bool:
+    """Whether the latest message, right after a verdict, changed a fact it rested on ("哦不对 其实没有")."""
+    return (tracker.active_loop_name != "exit_check_form" and bool(recorded)
+            and _verdict_just_given(tracker.events)
+            and any(tracker.get_slot(e["name"]) != e["value"] for e in recorded))
+
+
+def _blocker_just_named(events: List[Dict[Text, Any]]) -> Optional[Fact]:
+    """The fact of the only stated blocker in the bot's messages before the seller's latest one."""
+    named = [CORRECTED_BY_REPLY.get(name) for name in _bot_actions_before_latest(events)
+             if name in BLOCKER_RESPONSES]
     return named[0] if len(named) == 1 else None
 
 

@@ -83,6 +83,8 @@ _AFTER_NEGATION = re.compile(r"^(没有|没得|没|无|不是|未|零|0)(个|单
 _COVER_VERB_NEGATION = re.compile(r"^(没|未|不|还没|没有)(交|缴|充|存|付|补|买|加|开|参加|加入|投保|办|弄|搞)")
 # "关了影响权重不", "能退不": a question without a question word.
 _TAG_QUESTION = re.compile(r"(不|没)[?？]*$|(.)不\2")
+# "…就能退了吗", "…才可以关吗": the clause is a condition on the exit.
+THEN_CLAUSE = re.compile(r"(就|才)(能|可以|行|好|可)")
 # What a rule does to the exit: a question with one in the same clause asks about the rule.
 RULE_EFFECT = re.compile(r"挡|卡着|卡住|影响|阻止|导致|妨碍|拦")
 # "交没交", "开没开": whether, not a denial.
@@ -215,6 +217,8 @@ def _read_mention(clause: str, start: int, end: int, fact: Fact,
         return Answer.YES  # "等维权结束了再退": waiting for it to end, so it is open
     if _is_hypothesis(clause[max(before_from, start - HYPOTHESIS_REACH):start], after):
         return None
+    if _is_question(clause) and THEN_CLAUSE.search(after):
+        return None  # "那维权结束了就能退了吗": a condition asked about, not a fact stated
     if _is_question(clause) and RULE_EFFECT.search(clause):
         return None  # "维权没结束的单子会不会挡着退出": the rule asked about, not the shop described
     if _state_cues(fact, clause[start:end]) is Answer.NO:
@@ -289,6 +293,15 @@ def _other_fact_by_verb(clause: str, topic: Fact) -> Optional[Fact]:
         return Fact.COVERED
     if topic is not Fact.FORCED and LISTING_VERB.search(clause) and not COVER_VERB.search(clause) \
             and not _is_question(clause):
+        return Fact.FORCED
+    return None
+
+
+def verb_fact(text: str) -> Optional[Fact]:
+    """The fact a message is about by its verb alone: paying → covered, listing → forced ("其实没交")."""
+    if COVER_VERB.search(text):
+        return Fact.COVERED
+    if LISTING_VERB.search(text):
         return Fact.FORCED
     return None
 

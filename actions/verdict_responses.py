@@ -12,6 +12,9 @@ _OPENING = {
     Outcome.DEPENDS: "utter_verdict_depends",
 }
 
+VERDICT_OPENINGS = frozenset(_OPENING.values())
+BLOCKER_RESPONSES = frozenset(f"utter_blocker_{blocker.value}" for blocker in Blocker)
+
 
 def responses_for(verdict: Verdict) -> List[Text]:
     """The response names that tell ``verdict`` to the seller, in order."""

@@ -69,11 +69,12 @@ class IntentRules(NormalizingComponent):
         return others[0] if others else DEFAULT_NLU_FALLBACK_INTENT_NAME
 
     @staticmethod
-    def _wrong(intent: Text, text: Text) -> bool:
-        """Whether the words rule ``intent`` out: a person not asked for, "how" taken for "can I", a story or a
-        question taken for a bare reply."""
+    def _wrong(intent: Text, text: Text, states_facts: bool) -> bool:
+        """Whether the words rule ``intent`` out: a person not asked for, "how" taken for "can I", the check for a
+        message that neither mentions leaving nor states a fact, a story or a question taken for a bare reply."""
         return ((intent == "request_human" and not intent_rules.asks_for_person(text))
-                or (intent == "ask_can_exit" and intent_rules.asks_how_or_why(text))
+                or (intent == "ask_can_exit" and (intent_rules.asks_how_or_why(text) or not (
+                    states_facts or intent_rules.mentions_exit_or_check(text))))
                 or intent_rules.too_long_for_reply(intent, text)
                 or intent_rules.question_not_reply(intent, text))
 
@@ -86,32 +87,34 @@ class IntentRules(NormalizingComponent):
             return "out_of_scope"
         if intent_rules.demands_person(text):  # "账期保障怎么退出 转人工吧": the person is what they ask for
             return "request_human"
+        if intent_rules.wants_to_exit(text):
+            return "ask_can_exit"  # "我想退账期保障", "帮我退出账期保障 谢谢": the check, which ends with the steps
         if intent == "thank" and intent_rules.trouble_you(text):
             return "affirm"  # "麻烦了": yes to an offer, else thanks (action_accept_offer)
         if intent == "ask_can_exit" and intent_rules.short_yes(text):
             return "affirm"  # a bare "可以" accepts what was offered (action_accept_offer), it asks nothing
+        if intent == "ask_can_exit" and (intent_rules.asks_to_join(text) or intent_rules.asks_to_rejoin(text)):
+            return "faq"  # "我想开通账期保障，我能开吗", "退了还能再开吗": FAQ topics, not the exit check
+        written = message.get(TEXT_AS_WRITTEN) or text
+        states_facts = bool(read_facts(written, self._normalize))
         rejected: Set[Text] = set()
-        while intent != DEFAULT_NLU_FALLBACK_INTENT_NAME and self._wrong(intent, text):
+        while intent != DEFAULT_NLU_FALLBACK_INTENT_NAME and self._wrong(intent, text, states_facts):
             rejected.add(intent)
             if intent in intent_rules.REPLY_INTENTS:
                 rejected |= set(intent_rules.REPLY_INTENTS)
             intent = self._next_intent(message, rejected)
         if intent == "ask_can_exit" and (intent_rules.asks_to_join(text) or intent_rules.asks_to_rejoin(text)):
-            return "faq"  # "我想开通账期保障，我能开吗", "退了还能再开吗": FAQ topics, not the exit check
+            return "faq"
         if (intent == "out_of_scope" and intent_rules.about_own_topic(text)
                 and self._topic_confidence(message) >= SURE_TOPIC):
             return "faq"
         if intent in KEPT_INTENTS:
             return intent
-        if intent_rules.wants_to_exit(text):
-            return "ask_can_exit"  # "我想退账期保障": the check, which ends with the steps
         if intent_rules.asks_whether_exit_possible(text) and not (
                 intent_rules.asks_to_join(text) or intent_rules.asks_to_rejoin(text)):
             return "ask_can_exit"
-        if not intent_rules.is_question(text):
-            written = message.get(TEXT_AS_WRITTEN) or text
-            if read_facts(written, self._normalize):
-                return "ask_can_exit"
+        if not intent_rules.is_question(text) and states_facts:
+            return "ask_can_exit"
         return intent
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -403,15 +403,20 @@ def test_a_question_beside_an_answer_to_the_check_is_answered_once():
     assert not _question_beside_answer(make_tracker("没有", "deny"))
 
 
+def _after_verdict(text, intent, slots, *verdict):
+    tracker = make_tracker(text, intent, slots=slots)
+    tracker.active_loop = {}
+    said = [{"event": "bot", "text": "…", "metadata": {"utter_action": name}} for name in verdict]
+    tracker.events = [{"event": "user", "text": "有"}, *said, {"event": "user", "text": text}]
+    return tracker
+
+
 @pytest.mark.parametrize("text, expected", [("哦不对 刚看了 没有了 昨天结束了", {DISPUTE: "no"}),
                                             ("没事 谢谢", {}), ("好的", {})])
 async def test_a_correction_right_after_a_verdict_is_about_the_blocker_it_named(domain, text, expected):
     from actions.read_shop_facts import read_and_record
 
-    verdict = {"event": "bot", "text": "维权：…", "metadata": {"utter_action": "utter_blocker_dispute"}}
-    tracker = make_tracker(text, "ask_can_exit", slots={DISPUTE: "yes"})
-    tracker.active_loop = {}
-    tracker.events = [{"event": "user", "text": "有"}, verdict, {"event": "user", "text": text}]
+    tracker = _after_verdict(text, "ask_can_exit", {DISPUTE: "yes"}, "utter_verdict_blocked", "utter_blocker_dispute")
     _, recorded = read_and_record(tracker)
     assert {e["name"]: e["value"] for e in recorded} == expected
 
@@ -430,3 +435,50 @@ def test_a_freeze_without_a_dispute_is_the_hold_not_the_dispute_freeze():
     assert answers_for(["dispute_freeze"], Facts(dispute=Answer.NO), "我钱被冻结了 也没人维权啊") == ["utter_faq/hold_rules"]
     assert answers_for(["dispute_freeze"], Facts(), "为啥我的钱要冻结十五天") == ["utter_faq/hold_rules"]
     assert answers_for(["dispute_freeze"], Facts(), "维权期间钱被冻结了咋办") == ["utter_faq/dispute_freeze"]
+
+
+async def test_a_bare_no_correcting_the_verdict_gives_the_new_one(domain):
+    from actions.correction import ActionBareNo
+
+    dispatcher = CollectingDispatcher()
+    tracker = _after_verdict("哦不对 其实没交", "deny", {DISPUTE: "no", FORCED: "yes", COVERED: "yes"},
+                             "utter_verdict_can_exit", "utter_exit_steps")
+    events = await ActionBareNo().run(dispatcher, tracker, domain)
+    assert SlotSet(COVERED, "no") in events
+    sent = _sent(dispatcher)
+    assert sent[:3] == ["utter_correction_noted", "utter_verdict_blocked", "utter_blocker_forced_category"]
+
+    dispatcher = CollectingDispatcher()  # not after a verdict: a plain OK, nothing recorded
+    assert await ActionBareNo().run(dispatcher, make_tracker("不用了", "deny"), domain) == []
+    assert _sent(dispatcher) == ["utter_cancel_ok"]
+
+
+async def test_a_correction_that_leaves_a_fact_unknown_takes_the_check_up_again(domain):
+    from actions.correction import ActionBareNo
+
+    dispatcher = CollectingDispatcher()
+    tracker = _after_verdict("哦不对 刚看了 没有了", "deny", {DISPUTE: "yes"}, "utter_verdict_blocked",
+                             "utter_blocker_dispute", "utter_also_check", "utter_possible_blocker_forced_category")
+    events = await ActionBareNo().run(dispatcher, tracker, domain)
+    assert SlotSet(DISPUTE, "no") in events and events[-1] == FollowupAction("exit_check_form")
+
+
+def test_a_seller_whose_exit_fails_is_not_told_they_can_exit():
+    from actions.answer_plan import verdict_responses
+
+    events = [{"event": "user", "text": "退出失败了 但是我没有维权啊"}, {"event": "user", "text": "也没有强制类目"}]
+    names = verdict_responses(Facts(dispute=Answer.NO, forced=Answer.NO), events)
+    assert names[:2] == ["utter_verdict_can_exit", "utter_causes_beyond_material"]
+    assert "utter_causes_beyond_material" not in verdict_responses(Facts(dispute=Answer.NO, forced=Answer.NO),
+                                                                   events[1:])
+
+
+@pytest.mark.parametrize("text, topic, refined", [
+    ("为啥啊 我都退了", "exit_fails", "money_after_exit"), ("我退不掉 为啥啊", "exit_fails", "exit_fails"),
+    ("我不是要退出 我就想知道账期保障到底是干嘛的", "how_to_exit", "what_is"),
+    ("新开的店 没开账期保障 能卖衣服吗", "why_join", "why_join"),
+])
+def test_the_words_settle_the_topic(text, topic, refined):
+    from actions.answer_plan import answers_for
+
+    assert answers_for([topic], Facts(), text) == [f"utter_faq/{refined}"]

@@ -29,7 +29,7 @@ def test_intent_replies_come_from_the_rules():
     replies = intent_replies()
     assert replies["out_of_scope"] == "utter_out_of_scope"
     assert replies["faq"] == "action_answer" and replies["request_human"] == "action_hand_over"
-    assert replies["deny"] == replies["cancel"] == "utter_cancel_ok"  # an `or` step
+    assert replies["deny"] == "action_bare_no" and replies["cancel"] == "utter_cancel_ok"
     assert replies["affirm"] == "action_accept_offer" and replies["dont_know"] == "utter_affirm_ok"
 
 

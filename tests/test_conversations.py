@@ -108,6 +108,30 @@ def test_faq_in_the_middle_then_back_to_the_check(bot, sender):
     assert "应该可以直接退出" in verdict
 
 
+def test_a_question_beside_a_reply_to_the_check_is_answered(bot, sender):
+    bot.say(sender, "帮我检查能不能退出")
+    replies = texts(bot.say(sender, "没有维权 对了退了以后之前那些订单的钱还压着吗"))
+    assert "不可用余额" in replies and "强制类目" in replies  # the answer, then the next question
+
+
+def test_a_correction_right_after_the_verdict_changes_it(bot, sender):
+    bot.say(sender, "帮我检查能不能退出")
+    assert "现在还退不了" in texts(bot.say(sender, "有"))
+    replies = texts(bot.say(sender, "哦不对 其实没有 那个已经结束了"))
+    assert "更正" in replies and "现在还退不了" not in replies and "强制类目" in replies
+
+
+def test_stopping_the_check_to_ask_something_else(bot, sender):
+    bot.say(sender, "我想退账期保障")
+    replies = texts(bot.say(sender, "算了不查了 我想问退出以后钱多久能用"))
+    assert "先不检查了" in replies and "15天" in replies and "维权中" not in replies
+
+
+def test_yes_to_the_offer_of_the_check_starts_it(bot, sender):
+    assert buttons(bot.say(sender, "账期保障退不掉怎么办"))
+    assert "维权" in texts(bot.say(sender, "可以"))
+
+
 def test_cancel_stops_the_check(bot, sender):
     bot.say(sender, "我能退出账期保障吗")
     assert "先不检查了" in texts(bot.say(sender, "算了"))

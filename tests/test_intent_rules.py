@@ -163,6 +163,13 @@ def test_trouble_you(text, trouble):
 @pytest.mark.parametrize("text, wants", [
     ("我想退账期保障", True), ("我要把账期保障关了", True), ("我想退出账期保障", True), ("想关掉账期", True),
     ("我想退账期保障 怎么退", False), ("我想退款", False), ("我想退出", False), ("账期保障怎么退出", False),
+    ("帮我退出账期保障 谢谢", True), ("请帮我关掉账期保障", True),
 ])
 def test_the_wish_to_leave_is_told_from_questions(text, wants):
     assert intent_rules.wants_to_exit(normalize(text)) is wants
+
+
+@pytest.mark.parametrize("text, mentions", [("hi 我想咨询下账期的事", False), ("我的店是卖二手手机的 强制类目吗", False),
+                                            ("帮我看看", True), ("我符合条件吗", True), ("能关吗", True)])
+def test_the_check_needs_words_of_leaving_or_checking(text, mentions):
+    assert intent_rules.mentions_exit_or_check(normalize(text)) is mentions
