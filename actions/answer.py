@@ -51,7 +51,8 @@ class ActionAnswer(Action):
         for name in names:
             dispatcher.utter_message(response=name)
         if starts_check:
-            dispatcher.utter_message(response="utter_start_exit_check")
+            if not tracker.active_loop_name:  # asked again inside the check: it just goes on
+                dispatcher.utter_message(response="utter_start_exit_check")
         elif not names:
             dispatcher.utter_message(response="utter_default")
         return recorded

@@ -23,8 +23,8 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
-from rasa.shared.core.constants import REQUESTED_SLOT
-from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SlotSet
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -131,8 +131,11 @@ class HandoffInput(InputChannel):
         question = next_question(facts_from_slots(tracker.current_slot_values()))
         if question is None:
             return []
+        # The events of a turn in which the form asked its question, so Rasa's rules read the seller's next
+        # message as they do inside the check (without them the form rejects "能退出吗" and falls back).
         return [ActiveLoop(CHECK_FORM), SlotSet(REQUESTED_SLOT, question.value),
-                await self._say_response(request, tracker, f"utter_ask_{question.value}")]
+                await self._say_response(request, tracker, f"utter_ask_{question.value}"),
+                ActionExecuted(CHECK_FORM), ActionExecuted(ACTION_LISTEN_NAME)]
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("handoff_api", __name__)

@@ -137,10 +137,17 @@ def _faq(topic, confidence=0.9):
     return {"intent_response_key": f"faq/{topic}", "confidence": confidence}
 
 
-async def _answer(domain, text, intent="faq", slots=None, **parse_data):
+async def _answer(domain, text, intent="faq", slots=None, in_check=False, **parse_data):
     dispatcher = CollectingDispatcher()
-    await ActionAnswer().run(dispatcher, make_tracker(text, intent, slots=slots, **parse_data), domain)
+    tracker = make_tracker(text, intent, slots=slots, **parse_data)
+    if not in_check:
+        tracker.active_loop = {}
+    await ActionAnswer().run(dispatcher, tracker, domain)
     return _sent(dispatcher)
+
+
+async def test_asking_again_inside_the_check_just_goes_on(domain):
+    assert await _answer(domain, "能退出吗", intent="ask_can_exit", in_check=True) == []
 
 
 async def test_answer_gives_the_selected_topic(domain):
