@@ -25,7 +25,7 @@ from actions.fact_table import BY_SLOT
 from actions.handoff import REQUESTED, handoff_payload
 from actions.intent_rules import question_besides_person, trouble_you
 from actions.normalization import TEXT_AS_WRITTEN
-from actions.read_shop_facts import facts_in_message, read_and_record
+from actions.read_shop_facts import bot_messages_before_latest, facts_in_message, read_and_record
 from actions.settings import handoff_webhook_url
 from actions.slots import facts_from_slots
 from actions.waiting_for_person import (ACKNOWLEDGE, ASKED_AGAIN, ENDED_HANDOFF_SLOTS, TAKE_BACK, TIMED_OUT,
@@ -194,16 +194,8 @@ def _answer_questions_asked_while_waiting(dispatcher: CollectingDispatcher, trac
 
 def offered_buttons(events: List[Dict[Text, Any]]) -> List[Text]:
     """The button payloads the bot offered in its messages since the seller's previous message."""
-    payloads: List[Text] = []
-    seen_user = False
-    for event in reversed(events):
-        if event.get("event") == "user":
-            if seen_user:
-                break
-            seen_user = True
-        elif event.get("event") == "bot" and seen_user:
-            payloads += [b.get("payload") for b in (event.get("data") or {}).get("buttons") or []]
-    return payloads
+    return [button.get("payload") for event in bot_messages_before_latest(events)
+            for button in (event.get("data") or {}).get("buttons") or []]
 
 
 def offered_a_person(events: List[Dict[Text, Any]]) -> bool:

@@ -53,9 +53,9 @@ def pending_fact(tracker: Tracker) -> Optional[Fact]:
     return spec.fact if spec else None
 
 
-def _bot_actions_before_latest(events: List[Dict[Text, Any]]) -> List[Text]:
-    """The response names the bot sent between the seller's previous message and their latest one."""
-    names: List[Text] = []
+def bot_messages_before_latest(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """The bot's messages between the seller's previous message and their latest one, latest first."""
+    messages: List[Dict[Text, Any]] = []
     seen_user = False
     for event in reversed(events):
         if event.get("event") == "user":
@@ -63,8 +63,13 @@ def _bot_actions_before_latest(events: List[Dict[Text, Any]]) -> List[Text]:
                 break
             seen_user = True
         elif event.get("event") == "bot" and seen_user:
-            names.append((event.get("metadata") or {}).get("utter_action") or "")
-    return names
+            messages.append(event)
+    return messages
+
+
+def _bot_actions_before_latest(events: List[Dict[Text, Any]]) -> List[Text]:
+    """The response names of those messages."""
+    return [(e.get("metadata") or {}).get("utter_action") or "" for e in bot_messages_before_latest(events)]
 
 
 def _verdict_just_given(events: List[Dict[Text, Any]]) -> bool:
