@@ -25,11 +25,12 @@ class ActionAnswer(Action):
         message = tracker.latest_message
         text = message.get("text") or ""
         starts_check = (message.get("intent") or {}).get("name") == "ask_can_exit"
+        read = read_and_record(tracker)  # once per message: the correction check and the answer share it
         if not starts_check:  # a correction asked as a question still changes the verdict
-            events = corrected(dispatcher, tracker)
+            events = corrected(dispatcher, tracker, read)
             if events is not None:
                 return events
-        slots, recorded = read_and_record(tracker)
+        slots, recorded = read
         facts = facts_from_slots(slots)
         subject = conversation_subject(tracker.events) if starts_check else DEFAULT_SUBJECT
         follow_up = follow_up_topic(message, subject) if subject != DEFAULT_SUBJECT else None

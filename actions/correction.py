@@ -4,7 +4,7 @@
 it concerns; this turns the changed facts into the verdict they now give, or
 takes the check up again when a fact is missing.
 """
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
@@ -20,17 +20,22 @@ from actions.answer_plan import verdict_responses
 def verdict_again(dispatcher: CollectingDispatcher, slots: Dict[Text, Any],
                   events: List[Dict[Text, Any]]) -> List[EventType]:
     """Say the verdict ``slots`` give now; when a fact is missing, ask it (the check goes on)."""
+    facts = facts_from_slots(slots)
     dispatcher.utter_message(response="utter_correction_noted")
-    if assess(facts_from_slots(slots)).outcome is Outcome.INCOMPLETE:
+    if assess(facts).outcome is Outcome.INCOMPLETE:
         return [FollowupAction("exit_check_form")]
-    for name in verdict_responses(facts_from_slots(slots), events):
+    for name in verdict_responses(facts, events):
         dispatcher.utter_message(response=name)
     return [FollowupAction("action_listen")]
 
 
-def corrected(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
-    """The events of a correction right after a verdict, its new verdict said; None when it is not one."""
-    slots, recorded = read_and_record(tracker)
+def corrected(dispatcher: CollectingDispatcher, tracker: Tracker,
+              read: Optional[Tuple[Dict[Text, Any], List[EventType]]] = None) -> Optional[List[EventType]]:
+    """The events of a correction right after a verdict, its new verdict said; None when it is not one.
+
+    ``read``: what ``read_and_record(tracker)`` gave, when the caller has read the message already.
+    """
+    slots, recorded = read or read_and_record(tracker)
     if not corrects_verdict(tracker, recorded):
         return None
     return recorded + verdict_again(dispatcher, slots, tracker.events)
