@@ -13,11 +13,8 @@ SOCKETIO  := web/widget/vendor/socket.io.min.js
 RASA_ENV  := $(VENV)/lib/python3.10/site-packages/zqbz_rasa_env.pth
 CHROMIUM  ?= /usr/bin/chromium
 
-export RASA_PORT   ?= 5005
-export ACTION_PORT ?= 5055
-export WEB_PORT    ?= 8000
-export BIND_HOST   ?= 127.0.0.1
-export TRACKER_DB  ?= rasa.db
+# Ports, addresses and stores (RASA_PORT, ACTION_PORT, WEB_PORT, BIND_HOST, TRACKER_DB, …) default in one
+# place, scripts/rasa_env.py: serve.sh and the plain `rasa` commands both read it.
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -29,11 +26,13 @@ PYTHON310 := $(shell \
   if python3.10 -c 'import sys' >/dev/null 2>&1; then command -v python3.10; \
   else ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10 2>/dev/null | sort -V | tail -n 1; fi)
 
-# The NLU components import these plain-Python modules of actions/.
-NLU_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null) \
-  actions/normalization.py actions/pinyin.py actions/intent_rules.py actions/shop_facts.py actions/fact_table.py actions/eligibility.py
+# The NLU components import plain-Python modules of core/.
+NLU_INPUTS := config.yml domain.yml $(shell find data components core -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null)
 
-.PHONY: help install browser services train run shell test test-unit validate test-stories test-model screenshots bench clean
+# Tests carry a marker saying what they need beyond Python (pytest.ini); unit tests carry none.
+NEEDS := model or browser or postgresql or redis
+
+.PHONY: help install browser services train run shell lint test test-unit validate test-stories test-model screenshots bench clean
 
 # Every target a user may run carries a "## what it does" comment: `make help` lists them.
 help: ## list the targets
@@ -98,8 +97,11 @@ run: $(MODEL) $(SOCKETIO) ## install, train if needed, serve Rasa (:5005), actio
 shell: $(MODEL) ## talk to the bot in this terminal (action server + rasa shell)
 	@scripts/serve.sh --shell
 
-test-unit: $(STAMP) $(RASA_ENV) ## tests that need no model
-	$(PY) -m pytest -m "not model" tests
+lint: $(STAMP) ## ruff (pinned in requirements-dev.txt; rules in ruff.toml)
+	$(VENV)/bin/ruff check .
+
+test-unit: $(STAMP) $(RASA_ENV) ## tests that need nothing beyond Python (no model, browser, PostgreSQL or Redis)
+	$(PY) -m pytest -m "not ($(NEEDS))" tests
 
 validate: $(STAMP) ## rasa data validate and the project's data checks
 	$(PY) scripts/validate_data.py
@@ -109,7 +111,7 @@ test-stories: $(MODEL) ## Rasa story tests (tests/test_stories.yml)
 	  --fail-on-prediction-errors --out results/stories
 
 test-model: $(MODEL) $(SOCKETIO) browser services ## tests through the real servers: evaluation set, channels, widget, agents, serving
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m model tests
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m "$(NEEDS)" tests
 
 # Regenerate the README's screenshots (widget at desktop and phone width, agent page).
 screenshots: $(MODEL) $(SOCKETIO) browser ## regenerate README's screenshots
@@ -118,7 +120,7 @@ screenshots: $(MODEL) $(SOCKETIO) browser ## regenerate README's screenshots
 
 # Training progress bars are noise in test logs.
 test: export TQDM_DISABLE := 1
-test: test-unit validate train test-stories test-model ## install and run every check (what CI runs)
+test: lint test-unit validate train test-stories test-model ## install and run every check (what CI runs)
 	@echo "make test: all checks passed"
 
 # Benchmarks: writes docs/benchmarks.md and docs/bench-*.png from a real run.

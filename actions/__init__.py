@@ -1,5 +1,1 @@
-"""Custom actions and the plain-Python domain modules behind them.
-
-Modules without the ``rasa`` / ``rasa_sdk`` imports (``eligibility``, ``answers``,
-``normalization``) hold the logic; the action modules are thin adapters.
-"""
+"""Rasa SDK custom actions: thin adapters over the plain modules of ``core/``."""

@@ -6,11 +6,19 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_plan import (DEFAULT_SUBJECT, answers_for, asked_topics, causes_before_check,
-                                 conversation_subject, follow_up_topic, says_exit_fails, stops_check)
 from actions.correction import corrected
 from actions.read_shop_facts import read_and_record
-from actions.slots import facts_from_slots
+from core.answer_plan import (
+    DEFAULT_SUBJECT,
+    answers_for,
+    asked_topics,
+    causes_before_check,
+    conversation_subject,
+    follow_up_topic,
+    says_exit_fails,
+    stops_check,
+)
+from core.slots import facts_from_slots
 
 
 class ActionAnswer(Action):
@@ -40,7 +48,7 @@ class ActionAnswer(Action):
                 dispatcher.utter_message(response=name)
             return recorded + [FollowupAction("action_listen")]
         names = answers_for(asked_topics(message), facts, text)
-        if tracker.active_loop_name and stops_check(text) and not starts_check and not tracker.get_slot("handed_over"):
+        if tracker.active_loop_name and stops_check(text) and not starts_check and not tracker.get_slot("handed_off"):
             # "算了不查了 我想问退出以后钱多久能用": the check stops, the question is answered.
             dispatcher.utter_message(response="utter_exit_check_cancelled")
             for name in names:

@@ -17,12 +17,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_plan import answers_for, conversation_subject, follow_up_topic, says_exit_fails
-from actions.handoff import REQUESTED, failed_twice
-from actions.handover import hand_over, offered_a_person
-from actions.intent_rules import short_yes
+from actions.handoff import offered_a_person, start_handoff
 from actions.read_shop_facts import read_and_record
-from actions.slots import facts_from_slots
+from core.answer_plan import answers_for, conversation_subject, follow_up_topic, says_exit_fails
+from core.handoff import REQUESTED, failed_twice
+from core.intent_rules import short_yes
+from core.ranking import faq_ranking, likeliest_intent, meanings
+from core.slots import facts_from_slots
 
 MAX_SUGGESTIONS = 3
 MIN_MENU = 2  # a menu of one is a guess dressed up as a question
@@ -41,41 +42,29 @@ def _question(domain: DomainDict, response: Text) -> Optional[Text]:
 
 
 def suggestions(message: Dict[Text, Any], domain: DomainDict) -> List[Dict[Text, Text]]:
-    """Buttons for the most likely meanings of ``message``, best first.
-
-    Intents are taken in NLU's order; the FAQ intent stands for its most likely
-    topics, in the ResponseSelector's order.
-    """
-    faq_ranking = ((message.get("response_selector") or {}).get("faq") or {}).get("ranking", [])
+    """Buttons for the most likely meanings of ``message``, best first (``core/ranking.py``)."""
     buttons: List[Dict[Text, Text]] = []
-    for intent in message.get("intent_ranking") or []:
-        if intent.get("confidence", 0.0) < MIN_INTENT_CONFIDENCE:
+    for meaning in meanings(message):
+        if meaning.intent_confidence < MIN_INTENT_CONFIDENCE:
             continue
-        name = intent.get("name")
-        if name == "faq":
-            for topic in faq_ranking:
-                title = _question(domain, f"utter_{topic.get('intent_response_key', '')}")
-                if title and topic.get("confidence", 0.0) >= MIN_TOPIC_CONFIDENCE:
-                    # The payload is the question itself: parsing it picks the topic.
-                    buttons.append({"title": title, "payload": title})
-        elif name in SUGGESTIBLE_INTENTS:
-            response, payload = SUGGESTIBLE_INTENTS[name]
+        if meaning.response:
+            title = _question(domain, meaning.response)
+            if title and meaning.topic_confidence >= MIN_TOPIC_CONFIDENCE:
+                # The payload is the question itself: parsing it picks the topic.
+                buttons.append({"title": title, "payload": title})
+        elif meaning.intent in SUGGESTIBLE_INTENTS:
+            response, payload = SUGGESTIBLE_INTENTS[meaning.intent]
             title = _question(domain, response)
             if title:
                 buttons.append({"title": title, "payload": payload})
-    if not any(b["payload"] != "/ask_can_exit" for b in buttons) and faq_ranking:
+    topics = faq_ranking(message)
+    if not any(b["payload"] != "/ask_can_exit" for b in buttons) and topics:
         # A bare word ("退出") can leave the FAQ intent low while one topic stands out.
-        top = faq_ranking[0]
+        top = topics[0]
         title = _question(domain, f"utter_{top.get('intent_response_key', '')}")
         if title and top.get("confidence", 0.0) >= MIN_TOPIC_WITHOUT_INTENT:
             buttons.append({"title": title, "payload": title})
     return buttons[:MAX_SUGGESTIONS]
-
-
-def _likeliest_intent(message: Dict[Text, Any]) -> Optional[Text]:
-    """The most likely intent other than the fallback itself."""
-    ranked = [i.get("name") for i in message.get("intent_ranking") or [] if i.get("name") != "nlu_fallback"]
-    return ranked[0] if ranked else None
 
 
 class ActionClarify(Action):
@@ -89,11 +78,11 @@ class ActionClarify(Action):
     ) -> List[EventType]:
         message = tracker.latest_message
         if offered_a_person(tracker.events) and short_yes(message.get("text") or ""):  # "行吧" to the offer
-            return hand_over(dispatcher, tracker, REQUESTED)
+            return start_handoff(dispatcher, tracker, REQUESTED)
         slots, recorded = read_and_record(tracker)
         facts = facts_from_slots(slots)
         topic = follow_up_topic(message, conversation_subject(tracker.events))
-        if not topic and says_exit_fails(message.get("text") or "") and _likeliest_intent(message) == "faq":
+        if not topic and says_exit_fails(message.get("text") or "") and likeliest_intent(message) == "faq":
             topic = "exit_fails"  # "不是维权的问题 还是退不掉": it says so in words
         if topic:  # "一年多少钱" right after 订单险: read as "订单险一年多少钱"
             for name in answers_for([topic], facts, message.get("text") or ""):
@@ -102,7 +91,7 @@ class ActionClarify(Action):
         if failed_twice(tracker.events):  # a person is offered, never imposed
             dispatcher.utter_message(response="utter_offer_person")
             return recorded
-        if _likeliest_intent(tracker.latest_message) == "out_of_scope":
+        if likeliest_intent(tracker.latest_message) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
             return recorded
         buttons = suggestions(tracker.latest_message, domain)

@@ -11,10 +11,10 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.eligibility import Outcome, assess
 from actions.read_shop_facts import corrects_verdict, read_and_record
-from actions.slots import facts_from_slots
-from actions.answer_plan import verdict_responses
+from core.answer_plan import verdict_responses
+from core.eligibility import Outcome, assess
+from core.slots import facts_from_slots
 
 
 def verdict_again(dispatcher: CollectingDispatcher, slots: Dict[Text, Any],

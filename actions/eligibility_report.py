@@ -6,9 +6,9 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.eligibility import Outcome, assess
-from actions.slots import facts_from_slots
-from actions.answer_plan import verdict_responses
+from core.answer_plan import verdict_responses
+from core.eligibility import Outcome, assess
+from core.slots import facts_from_slots
 
 
 class ActionReportEligibility(Action):

@@ -13,10 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import eligibility
-from actions.answer_plan import answers_for, asked_topics
-from actions.eligibility import Answer
-from actions.slots import facts_from_slots
+from core import eligibility
+from core.answer_plan import answers_for, asked_topics
+from core.eligibility import Answer
+from core.slots import facts_from_slots
 
 _VALUES = {answer.value for answer in Answer}
 

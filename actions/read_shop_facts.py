@@ -5,7 +5,7 @@ message (the ``custom`` slot mappings in domain.yml name it, with the condition
 that the check is active), whatever the intent: a bare reply is read as the
 answer to the fact the check waits for (``requested_slot``), a fact stated
 inside an FAQ question counts as much. Outside the check the actions that
-answer a message (``action_answer``, ``action_clarify``, ``action_hand_over``)
+answer a message (``action_answer``, ``action_clarify``, ``action_handoff``)
 read it with :func:`read_and_record`: one remote call per message, not two.
 """
 import re
@@ -16,13 +16,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.eligibility import Answer, Fact
-from actions.fact_table import BY_SLOT
-from actions.intent_rules import is_other_product
-from actions.normalization import TEXT_AS_WRITTEN, normalizer_for
-from actions.settings import dictionary_dir
-from actions.shop_facts import read_facts, verb_fact
-from actions.verdict_responses import BLOCKER_RESPONSES, VERDICT_OPENINGS
+from core.eligibility import Answer, Fact
+from core.fact_table import BY_SLOT
+from core.intent_rules import is_other_product
+from core.normalization import TEXT_AS_WRITTEN, normalizer_for
+from core.settings import dictionary_dir
+from core.shop_facts import read_facts, verb_fact
+from core.verdict_responses import BLOCKER_RESPONSES, VERDICT_OPENINGS
 
 # TEXT_AS_WRITTEN: Rasa's parse data carries the normalised text, where the
 # seller's spaces are gone; components/text_normalizer.py keeps the original.
@@ -91,7 +91,7 @@ def _blocker_just_named(events: List[Dict[Text, Any]]) -> Optional[Fact]:
 
 
 def facts_in_message(message: Dict[Text, Any], pending: Optional[Fact]) -> Dict[Fact, Answer]:
-    """The facts the latest user message states (see ``actions.shop_facts``)."""
+    """The facts the latest user message states (see ``core.shop_facts``)."""
     text = message.get(TEXT_AS_WRITTEN) or message.get("text") or ""
     intent = (message.get("intent") or {}).get("name") or ""
     if text.startswith("/"):
@@ -132,7 +132,7 @@ class ActionReadShopFacts(Action):
     ) -> List[EventType]:
         if (tracker.latest_message.get("intent") or {}).get("name") == "request_human":
             # "我不懂 转人工问问吧": a filled slot would carry the check on instead of handing over;
-            # action_hand_over reads and records the facts itself.
+            # action_handoff reads and records the facts itself.
             return []
         found = facts_in_message(tracker.latest_message, pending_fact(tracker))
         return [SlotSet(fact.value, answer.value) for fact, answer in found.items()]

@@ -2,8 +2,8 @@
 
 Stores N realistic conversations (default 100,000) in a fresh SQLite tracker
 store through the project's tracker store (events and the agents' index, as
-Rasa saves them; ~1% waiting for a person), then calls the agent API's two
-list routes in-process (agent/http.py, the code the web server runs) and
+Rasa saves them; ~1% waiting for a person), then calls the desk API's two
+list routes in-process (desk/http.py, the code the web server runs) and
 reports the median and p95 over repeated calls. Target: under 100 ms each.
 
     .venv/bin/python bench/desk.py [N]
@@ -50,12 +50,12 @@ def _events(rng: random.Random, i: int, now: float) -> List[Dict[str, Any]]:
                         {"event": "slot", "name": "answer_feedback", "timestamp": t + 1,
                          "value": {"rating": rng.choice(["up", "down"]), "message": "答", "answer_ts": t + 0.1}}]
     waiting = shape < 0.96  # ~1% still wait for a person; the others were resumed
-    events = start + [user("转人工", "request_human"), bot("好的，正在为您转接人工客服…", "utter_handover"),
+    events = start + [user("转人工", "request_human"), bot("好的，正在为您转接人工客服…", "utter_handoff"),
                       {"event": "slot", "name": "handoff_reason", "value": "requested", "timestamp": t},
-                      {"event": "slot", "name": "handed_over", "value": True, "timestamp": t}]
+                      {"event": "slot", "name": "handed_off", "value": True, "timestamp": t}]
     if not waiting:
         events += [{"event": "bot", "text": "转人工已结束", "timestamp": t + 60},
-                   {"event": "slot", "name": "handed_over", "value": False, "timestamp": t + 60}]
+                   {"event": "slot", "name": "handed_off", "value": False, "timestamp": t + 60}]
     return events
 
 
@@ -82,7 +82,7 @@ def store(db: Path, n: int) -> None:
 
 
 def timed(route: str, repeats: int = REPEATS) -> Dict[str, float]:
-    from agent import http
+    from desk import http
 
     times, answer = [], None
     for _ in range(repeats):

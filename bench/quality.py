@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from agent.replies import intent_replies, load_responses, response_text  # noqa: E402
+from core.replies import intent_replies, load_responses, response_text  # noqa: E402
 from tests.nlu_labels import is_correct, predicted_label  # noqa: E402
 
 Examples = List[Tuple[str, str]]
@@ -49,18 +49,19 @@ def score(predict: Callable[[str], str], holdout: Examples) -> Dict[str, float]:
     responses, replies = load_responses(), intent_replies()
     gold = [label for _, label in holdout]
     predicted = [predict(text) for text, _ in holdout]
-    correct = [is_correct(g, p) for g, p in zip(gold, predicted)]
+    correct = [is_correct(g, p) for g, p in zip(gold, predicted, strict=False)]
     # For macro-F1 a declined out-of-scope question counts as the out_of_scope label.
-    mapped = ["out_of_scope" if g == "out_of_scope" and p in REJECTED else p for g, p in zip(gold, predicted)]
-    oos = [p in REJECTED for g, p in zip(gold, predicted) if g == "out_of_scope"]
+    mapped = ["out_of_scope" if g == "out_of_scope" and p in REJECTED else p
+              for g, p in zip(gold, predicted, strict=False)]
+    oos = [p in REJECTED for g, p in zip(gold, predicted, strict=False) if g == "out_of_scope"]
     answers = [(g == "out_of_scope" and p in REJECTED)
                or reply_of(g, responses, replies) == reply_of(p, responses, replies)
-               for g, p in zip(gold, predicted)]
-    wrong_answers = [not c and p not in REJECTED for c, p in zip(correct, predicted)]
+               for g, p in zip(gold, predicted, strict=False)]
+    wrong_answers = [not c and p not in REJECTED for c, p in zip(correct, predicted, strict=False)]
     return {
         "accuracy": sum(correct) / len(correct),
         "wrong_answers": sum(wrong_answers),
-        "clarified": sum(not c and p == "nlu_fallback" for c, p in zip(correct, predicted)),
+        "clarified": sum(not c and p == "nlu_fallback" for c, p in zip(correct, predicted, strict=False)),
         "macro_f1": f1_score(gold, mapped, labels=sorted(set(gold)), average="macro", zero_division=0),
         "oos_rejection": sum(oos) / len(oos),
         "answer_level": sum(answers) / len(answers),
@@ -111,7 +112,7 @@ def train_nlu(config: Path, nlu: Path, out_dir: Path, name: str) -> Tuple[Path, 
 def worst_labels(holdout: Examples, predicted: List[str], count: int = 5) -> List[Dict]:
     """The labels with the lowest held-out accuracy and what they were mistaken for."""
     rows: Dict[str, Dict] = defaultdict(lambda: {"n": 0, "right": 0, "as": Counter()})
-    for (_, gold), pred in zip(holdout, predicted):
+    for (_, gold), pred in zip(holdout, predicted, strict=False):
         row = rows[gold]
         row["n"] += 1
         if is_correct(gold, pred):

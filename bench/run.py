@@ -129,7 +129,7 @@ def desk_section(d: dict) -> list:
         "",
         f"`bench/desk.py`: {d['conversations']:,} conversations stored through the project's tracker store "
         f"(events and the agents' index, {d['store_s']:.0f} s to store), {d['handoffs']['waiting']} of them "
-        "waiting for a person; the agent API's routes called in-process, 30 times each.",
+        "waiting for a person; the desk API's routes called in-process, 30 times each.",
         "",
         "| route | p50 | p95 |",
         "| --- | --- | --- |",
@@ -258,7 +258,7 @@ def report(q: dict, s: dict, started: str, seconds: float) -> str:
         *[f"| {b['sellers']} | {b['p50_ms']:.0f} ms | {b['p95_ms']:.0f} ms | {b['p99_ms']:.0f} ms | "
           f"{b['per_second']:.1f} | {r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms | {r['p99_ms']:.0f} ms | "
           f"{r['per_second']:.1f} | {b['errors']}/{r['errors']} |"
-          for b, r in zip(s["load"]["bot"], s["load"]["bare"])],
+          for b, r in zip(s["load"]["bot"], s["load"]["bare"], strict=False)],
         "",
         "The bare bot keeps conversations in memory; the same bare bot with the SQLite tracker store that this bot "
         "uses, in the same run:",
@@ -268,7 +268,7 @@ def report(q: dict, s: dict, started: str, seconds: float) -> str:
         *[f"| {r['sellers']} | {r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms | {r['per_second']:.1f} |"
           for r in s["load"]["bare_sqlite"]],
         "",
-        "The layout of README's \"Several instances\": two Rasa servers sharing one action server, the "
+        "The layout of docs/deploying.md's \"Several instances\": two Rasa servers sharing one action server, the "
         "PostgreSQL tracker store and the Redis lock store, each seller routed to one of them, same messages, "
         "same run (after the single-process levels, with those servers stopped):",
         "",
@@ -320,7 +320,7 @@ def main() -> None:
         print("bench: the agents' desk with 100,000 conversations…", flush=True)
         s["desk"] = desk.run(100_000)
         print(f"bench: replies side by side with {BEFORE} (trains its model the first time)…", flush=True)
-        s["before"] = compare_revisions.compare(BEFORE, rounds=10)
+        s["before"] = compare_revisions.compare(BEFORE, rounds=30)
     (PROJECT_DIR / "results").mkdir(exist_ok=True)
     seconds = time.monotonic() - t0
     (PROJECT_DIR / "results" / "bench.json").write_text(json.dumps(

@@ -127,7 +127,7 @@ def parse_speed(url: str, texts: List[str], token: str, rounds: int = 3) -> Dict
     # The same texts through normalisation + jieba alone, in this process.
     import jieba
 
-    from actions.normalization import normalizer_for
+    from core.normalization import normalizer_for
     normalize = normalizer_for(str(PROJECT_DIR / "data" / "dict"))
     tokenizer = jieba.Tokenizer()
     for path in (PROJECT_DIR / "data" / "dict").glob("*.txt"):
@@ -234,7 +234,7 @@ CLUSTER_LEVELS = [8, 32, 64]
 
 
 def two_instances(work: Path) -> List[Dict]:
-    """The same load on README's several-instance layout: two Rasa servers, one action
+    """The same load on the several-instance layout of docs/deploying.md: two Rasa servers, one action
     server, PostgreSQL tracker store and Redis lock store (tests/services.py), sellers
     routed by sender id. Run after the single-process levels, with those servers stopped."""
     from tests.services import PostgresServer, RedisServer

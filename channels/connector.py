@@ -1,6 +1,6 @@
 """What the DingTalk and WeCom channels share: answering one user message with
 the bot, mapping "N" to the N-th button of the last answer, outbound HTTP, and
-the output for messages sent later (an agent's reply, the hand-over timer's
+the output for messages sent later (an agent's reply, the hand-off timer's
 message), which go through the platform's send API.
 """
 import asyncio
@@ -16,9 +16,9 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Ou
 from sanic.request import Request
 
 from channels.failures import apologising
-from channels.message_limits import MessageTooLong, check_text
 from channels.notices import MESSAGE_TOO_LONG, notice
 from channels.outgoing import SeenMessages, choice_payload, render
+from core.message_limits import MessageTooLong, check_text
 from stores.seen_message_ids import SeenMessageIds
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class PlatformOutput(OutputChannel):
 
 class ReplyCollector(CollectingOutputChannel):
     """Collects the bot's answer to one message; what the bot says after it went out
-    (the hand-over timer's message, which Rasa sends through the output of the
+    (the hand-off timer's message, which Rasa sends through the output of the
     message that set the timer) goes through ``later``, the platform's send API."""
 
     def __init__(self, later: Optional[OutputChannel]) -> None:
@@ -131,7 +131,7 @@ class ConnectorInput(InputChannel):
             kept = self._seen_ids(request)
             if kept is not None:
                 return kept.first_time(f"{self.name()}:{key}")
-        except Exception:  # noqa: BLE001 - the database is down: remember in this process meanwhile
+        except Exception:  # any failure: the database is down: remember in this process meanwhile
             logger.exception("%s: could not check message id %s in the database", self.name(), key)
         memory = self.__dict__.setdefault("_seen_memory", SeenMessages(self.remember_ids_seconds))
         return memory.first_time(key)

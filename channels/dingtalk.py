@@ -8,7 +8,7 @@ become a numbered list the user answers with a number. A retried delivery of
 the same msgId is answered once. Disabled (503) without a secret.
 
 A session webhook expires (about 90 minutes) and exists only while answering a
-message, so messages sent later (an agent's reply, the hand-over timer's
+message, so messages sent later (an agent's reply, the hand-off timer's
 message) go through DingTalk's open API instead: an access token from
 ``/v1.0/oauth2/accessToken`` (DINGTALK_APP_KEY + DINGTALK_APP_SECRET, cached
 until shortly before it expires) and ``/v1.0/robot/oToMessages/batchSend`` to
@@ -26,10 +26,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import dingtalk_sign
-from channels.connector import (CachedToken, ConnectorInput, OutboundError, PlatformOutput, call_json,
-                                under_base)
-from channels.message_limits import MessageError, check_sender
-from channels.outgoing import render, split_text, with_retries
+from channels.connector import CachedToken, ConnectorInput, OutboundError, PlatformOutput, call_json, under_base
+from channels.outgoing import render, split_text
+from core.message_limits import MessageError, check_sender
+from core.retry import with_retries
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://oapi.dingtalk.com"
@@ -97,7 +97,7 @@ class DingTalkInput(ConnectorInput):
             if app_key and app_secret else None
 
     async def send_later(self, sender_id: Text, text: Text) -> None:
-        """A message outside an answer (an agent's reply, the hand-over timer), through the open API."""
+        """A message outside an answer (an agent's reply, the hand-off timer), through the open API."""
         staff_id = staff_id_of(sender_id)
         if self.open_api is None or staff_id is None:
             logger.warning("DingTalk: no open API (DINGTALK_APP_KEY) or no staff id for %s: not sent", sender_id)

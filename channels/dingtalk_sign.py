@@ -34,7 +34,7 @@ def check(timestamp: Optional[str], given: Optional[str], app_secret: str,
     try:
         stamp = int(timestamp)
     except ValueError:
-        raise DingTalkSignError("timestamp is not a number")
+        raise DingTalkSignError("timestamp is not a number") from None
     now = int(time.time() * 1000) if now_ms is None else now_ms
     if now - stamp > MAX_AGE_MS or stamp - now > MAX_AHEAD_MS:
         raise DingTalkSignError("timestamp too old or in the future")

@@ -19,9 +19,9 @@ messages apart) and holds the bot's replies until the message is handled. Then:
 - nothing failed: the replies go out;
 - an action failed: none of the replies go out (a check that started and then
   broke would be half an answer), only the "please send it again" notice, except
-  for a plain FAQ question outside the check and outside a hand-over: its
+  for a plain FAQ question outside the check and outside a hand-off: its
   answers are planned here as ``action_answer`` plans them (the same Rasa-free
-  ``actions/answer_plan.py``, from the stored parse data and facts), stored in
+  ``core/answer_plan.py``, from the stored parse data and facts), stored in
   the conversation as the bot's messages and sent instead, so FAQ answers keep
   working while the action server is down;
 - a store failed or the handling raised: only the notice, since the replies
@@ -38,13 +38,13 @@ from rasa.shared.core.events import BotUttered
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
-from actions.answer_plan import answers_for, asked_topics
-from actions.normalization import TEXT_AS_WRITTEN, normalizer_for
-from actions.settings import dictionary_dir
-from actions.shop_facts import read_facts
-from actions.slots import facts_from_slots
-from agent.replies import load_responses
 from channels.notices import TECHNICAL_PROBLEM, notice
+from core.answer_plan import answers_for, asked_topics
+from core.normalization import TEXT_AS_WRITTEN, normalizer_for
+from core.replies import load_responses
+from core.settings import dictionary_dir
+from core.shop_facts import read_facts
+from core.slots import facts_from_slots
 
 logger = logging.getLogger(__name__)
 ACTION_FAILED, STORE_FAILED = "action", "store"
@@ -93,8 +93,8 @@ def _responses() -> Dict[str, Any]:
 
 def faq_answers(tracker: Any) -> List[Dict[str, Any]]:
     """The FAQ answers to the latest message as action_answer plans them ({"response", "text", "buttons"?});
-    [] unless it is a plain FAQ question outside the check and outside a hand-over."""
-    if tracker is None or tracker.active_loop_name or tracker.get_slot("handed_over"):
+    [] unless it is a plain FAQ question outside the check and outside a hand-off."""
+    if tracker is None or tracker.active_loop_name or tracker.get_slot("handed_off"):
         return []
     parse = tracker.latest_message.parse_data if tracker.latest_message else {}
     if (parse.get("intent") or {}).get("name") != "faq":
@@ -126,7 +126,7 @@ async def _answers_without_actions(sender_id: str) -> List[Dict[str, Any]]:
             if answers:
                 await agent.tracker_store.save(tracker)
             return answers
-    except Exception:  # noqa: BLE001 - then the apology, as without this
+    except Exception:  # any failure: then the apology, as without this
         logger.exception("could not plan FAQ answers without the action server")
         return []
 
@@ -144,7 +144,7 @@ def apologising(on_new_message: Callable[[Any], Awaitable[Any]]) -> Callable[[An
             await on_new_message(message)
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - e.g. the lock store is unreachable
+        except Exception:  # any failure: e.g. the lock store is unreachable
             logger.exception("A message could not be handled; the seller is asked to send it again")
             failures.append(STORE_FAILED)
         finally:

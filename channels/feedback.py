@@ -6,7 +6,7 @@ timestamp, next to the answer it rates, and never steers the dialogue.
 
 A rating names an answer the bot really gave in that conversation (its text);
 it is recorded with that answer's timestamp (``answer_ts``), so each answer has
-one rating, the latest (agent/stats.py counts it so). A rating of an answer the
+one rating, the latest (core/stats.py counts it so). A rating of an answer the
 conversation does not hold is refused: figures move only with real answers.
 """
 from typing import Any, Dict, Iterable, Optional

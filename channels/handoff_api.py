@@ -1,9 +1,9 @@
-"""The agents' side of a hand-over, inside the Rasa server: reply to the seller, give the conversation back.
+"""The agents' side of a hand-off, inside the Rasa server: reply to the seller, give the conversation back.
 
 POST /webhooks/handoff/reply   {"conversation_id": "...", "text": "..."}
 POST /webhooks/handoff/resume  {"conversation_id": "..."}
 Both need ``Authorization: Bearer <HANDOFF_API_TOKEN>`` (off, 503, without a
-token); the agents' desk (agent/http.py) is the caller.
+token); the agents' desk (desk/http.py) is the caller.
 
 Why here and not Rasa's tracker API: the conversation id travels in the JSON
 body, so ids such as ``wecom:zhaoliu`` or ``dingtalk:cid:staff`` need no URL
@@ -16,7 +16,7 @@ APIs, REST in the conversation's history).
 
 Answers: 200 when done; 404 for an unknown conversation; 409 when it is not
 waiting for a person (a second resume, a reply after a resume or after the
-seller took the hand-over back).
+seller took the hand-off back).
 """
 import hmac
 import logging
@@ -29,15 +29,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.eligibility import next_question
-from actions.slots import facts_from_slots
-from actions.waiting_for_person import ENDED_HANDOFF_SLOTS
-from channels.message_limits import MessageError, check_sender
+from core.eligibility import next_question
+from core.message_limits import MessageError, check_sender, max_message_chars
+from core.slots import facts_from_slots
+from core.waiting_for_person import ENDED_HANDOFF_SLOTS
 
 logger = logging.getLogger(__name__)
-MAX_TEXT_CHARS = 2000
 RESUMED_RESPONSE = "utter_bot_resumed"
-DURING_CHECK = "handoff_during_check"  # set by actions/handover.py while the exit check was under way
+DURING_CHECK = "handoff_during_check"  # set by actions/handoff.py while the exit check was under way
 CHECK_FORM = "exit_check_form"
 
 
@@ -54,10 +53,10 @@ def _body(request: Request, needs_text: bool) -> Dict[Text, Any]:
     try:
         conversation_id = check_sender(body.get("conversation_id"))
     except MessageError as error:
-        raise HandoffError(400, f'"conversation_id": {error}')
+        raise HandoffError(400, f'"conversation_id": {error}') from error
     text = body.get("text")
-    if needs_text and (not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT_CHARS):
-        raise HandoffError(400, f'"text" must be a non-empty string of at most {MAX_TEXT_CHARS} characters')
+    if needs_text and (not isinstance(text, str) or not text.strip() or len(text) > max_message_chars()):
+        raise HandoffError(400, f'"text" must be a non-empty string of at most {max_message_chars()} characters')
     return {"conversation_id": conversation_id, "text": text}
 
 
@@ -87,7 +86,7 @@ class HandoffInput(InputChannel):
 
     def _authorize(self, request: Request) -> None:
         if not self.token:
-            raise HandoffError(503, "hand-over API off: set HANDOFF_API_TOKEN (make run sets one)")
+            raise HandoffError(503, "hand-off API off: set HANDOFF_API_TOKEN (make run sets one)")
         given = request.headers.get("Authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
             raise HandoffError(401, "missing or wrong 'Authorization: Bearer <HANDOFF_API_TOKEN>'")
@@ -102,7 +101,7 @@ class HandoffInput(InputChannel):
             tracker = await agent.tracker_store.retrieve(conversation_id)
             if tracker is None or not tracker.events:
                 raise HandoffError(404, "no such conversation")
-            if not tracker.get_slot("handed_over"):
+            if not tracker.get_slot("handed_off"):
                 raise HandoffError(409, "this conversation is not waiting for a person")
             for event in await change(tracker):
                 tracker.update(event)
@@ -114,8 +113,8 @@ class HandoffInput(InputChannel):
         message = {"text": text, **({"buttons": buttons} if buttons else {})}
         try:
             await output.send_response(tracker.sender_id, message)
-        except Exception:  # noqa: BLE001 - the message stays in the conversation's history
-            logger.exception("hand-over: could not deliver to %s on %s", tracker.sender_id, output.name())
+        except Exception:  # any failure: the message stays in the conversation's history
+            logger.exception("hand-off: could not deliver to %s on %s", tracker.sender_id, output.name())
         return BotUttered(text, data={"buttons": buttons} if buttons else None, metadata=metadata)
 
     async def _say_response(self, request: Request, tracker: Any, name: Text) -> BotUttered:
@@ -125,7 +124,7 @@ class HandoffInput(InputChannel):
                                generated.get("buttons"))
 
     async def _check_goes_on(self, request: Request, tracker: Any) -> List[Event]:
-        """The exit check the hand-over interrupted goes on with the question it still needs, if any."""
+        """The exit check the hand-off interrupted goes on with the question it still needs, if any."""
         if not tracker.get_slot(DURING_CHECK):
             return []
         question = next_question(facts_from_slots(tracker.current_slot_values()))

@@ -2,12 +2,11 @@
 numbered choices for buttons, retried sending, and at-most-once handling.
 No Rasa imports.
 """
-import asyncio
 import logging
 import re
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Optional, TypeVar
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,20 +61,6 @@ def split_text(text: str, max_bytes: int) -> List[str]:
     return [p.rstrip("\n") for p in pieces if p.strip()]
 
 
-async def with_retries(send: Callable[[], Awaitable[T]], what: str, attempts: int = 4,
-                       first_pause: float = 0.5) -> Optional[T]:
-    """Run ``send`` until it works, pausing 0.5 s, 1 s, 2 s…; log and give up after ``attempts``."""
-    pause = first_pause
-    for attempt in range(1, attempts + 1):
-        try:
-            return await send()
-        except Exception as error:  # noqa: BLE001 - any failure of the outside service
-            logger.warning("%s: attempt %d/%d failed: %s", what, attempt, attempts, error)
-            if attempt < attempts:
-                await asyncio.sleep(pause)
-                pause *= 2
-    logger.error("%s: gave up after %d attempts", what, attempts)
-    return None
 
 
 class SeenMessages:

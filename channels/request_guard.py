@@ -17,7 +17,8 @@ import os
 import urllib.parse
 from typing import Mapping, Optional, Set, Tuple
 
-LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
+from core.loopback import LOOPBACK_NAMES
+
 ANY_ADDRESS = {"0.0.0.0", "::", ""}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -37,7 +38,7 @@ def host_name(host_header: Optional[str]) -> Optional[str]:
         return None
     try:
         parsed = urllib.parse.urlsplit("//" + host_header)
-        parsed.port  # raises on a bad port
+        _ = parsed.port  # reading it raises ValueError on a bad port
     except ValueError:
         return None
     return parsed.hostname

@@ -34,9 +34,9 @@ from sanic.response import HTTPResponse
 
 from channels.failures import apologising
 from channels.feedback import FEEDBACK_SLOT, FeedbackError, feedback_value, rated_answer_ts
-from channels.message_limits import MessageError, check_metadata, check_sender, check_text
 from channels.sessions import TOKEN_HEADER, NotYours, check_read, check_write, new_session
-from channels.transcript import transcript
+from core.message_limits import MessageError, check_metadata, check_sender, check_text
+from core.transcript import transcript
 
 
 def checked_sender(sender: Any) -> Text:
@@ -44,7 +44,7 @@ def checked_sender(sender: Any) -> Text:
     try:
         return check_sender(sender)
     except MessageError as error:
-        raise InvalidUsage(str(error))
+        raise InvalidUsage(str(error)) from error
 
 
 def checked_body(body: Any) -> Dict[Text, Any]:
@@ -56,7 +56,7 @@ def checked_body(body: Any) -> Dict[Text, Any]:
                 "message": check_text(body.get("message")),
                 "metadata": check_metadata(body.get("metadata"))}
     except MessageError as error:
-        raise InvalidUsage(str(error))
+        raise InvalidUsage(str(error)) from error
 
 
 def _token(request: Request, body: Any = None) -> Optional[Text]:
@@ -71,7 +71,7 @@ def _owned(check: Callable[[Text, Optional[Text]], None], sender: Text, token: O
     try:
         check(sender, token)
     except NotYours as error:
-        raise Forbidden(str(error))
+        raise Forbidden(str(error)) from error
 
 
 def _refused(check: Callable[[Text, Optional[Text]], None], sender: Text,
@@ -143,7 +143,7 @@ class ValidatedRestInput(RestInput):
             try:
                 value = feedback_value(body)
             except FeedbackError as error:
-                raise InvalidUsage(str(error))
+                raise InvalidUsage(str(error)) from error
             refused = _refused(check_read, sender, _token(request, body))
             if refused:
                 return refused

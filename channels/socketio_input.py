@@ -8,7 +8,7 @@ other origin is refused.
 Rasa's own handlers trust the event data: a non-object payload, a number as the
 message or a string that is not JSON as metadata raised inside the handler and
 the seller heard nothing. Here ``session_request`` and ``user_uttered`` check
-their data with the limits every channel shares (channels/message_limits.py);
+their data with the limits every channel shares (core/message_limits.py);
 a message that cannot be passed on gets a polite reply on the same socket and
 never reaches the conversation. Payloads above MAX_SOCKET_BYTES are refused by
 engine.io itself.
@@ -42,11 +42,10 @@ from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncRedisManager
 
 from channels.failures import apologising
-from channels.message_limits import (MessageError, MessageTooLong, check_metadata, check_sender,
-                                     check_text)
 from channels.notices import MESSAGE_TOO_LONG, MESSAGE_UNREADABLE, notice
 from channels.origins import parse_origins
 from channels.sessions import holds_token, new_session, token_for
+from core.message_limits import MessageError, MessageTooLong, check_metadata, check_sender, check_text
 
 MAX_SOCKET_BYTES = 64 * 1024
 REDIS_CHANNEL = "zqbz-socketio"
@@ -92,7 +91,7 @@ class WidgetSocketIOInput(SocketIOInput):
             try:
                 metadata = json.loads(metadata)
             except ValueError:
-                raise MessageError('"metadata" is not JSON')
+                raise MessageError('"metadata" is not JSON') from None
         return UserMessage(check_text(data.get("message")), output, sender_id,
                            input_channel=self.name(), metadata=check_metadata(metadata))
 

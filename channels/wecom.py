@@ -5,7 +5,7 @@ POST /webhooks/wecom/webhook: an encrypted message (signature, AES, see
 channels/wecom_crypto.py). The HTTP answer is immediate and empty; the bot's
 answer goes out through WeCom's message API on WECOM_API_BASE, split to 2048
 bytes, with a cached access token that is refreshed when it expires, and
-retries. Messages sent later (an agent's reply, the hand-over timer's message)
+retries. Messages sent later (an agent's reply, the hand-off timer's message)
 take the same API. A retried delivery of the same MsgId is answered once.
 Disabled (503) without its settings.
 """
@@ -21,8 +21,9 @@ from sanic.response import HTTPResponse
 
 from channels import wecom_crypto
 from channels.connector import CachedToken, ConnectorInput, OutboundError, PlatformOutput, call_json
-from channels.message_limits import MessageError, check_sender
-from channels.outgoing import render, split_text, with_retries
+from channels.outgoing import render, split_text
+from core.message_limits import MessageError, check_sender
+from core.retry import with_retries
 
 logger = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
@@ -91,7 +92,7 @@ class WeComInput(ConnectorInput):
         return wecom_crypto.decrypt(encrypted, self.settings["aes_key"], self.settings["corp_id"])
 
     async def send_later(self, sender_id: Text, text: Text) -> None:
-        """A message outside an answer (an agent's reply, the hand-over timer): to the user of ``wecom:<user>``."""
+        """A message outside an answer (an agent's reply, the hand-off timer): to the user of ``wecom:<user>``."""
         if not sender_id.startswith("wecom:"):
             logger.warning("WeCom: %s is not a WeCom conversation: not sent", sender_id)
             return

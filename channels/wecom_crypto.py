@@ -36,7 +36,7 @@ def check_timestamp(timestamp: str, now: Optional[float] = None) -> None:
     try:
         stamp = int(timestamp)
     except (TypeError, ValueError):
-        raise WeComCryptoError("timestamp is not a number")
+        raise WeComCryptoError("timestamp is not a number") from None
     if abs((time.time() if now is None else now) - stamp) > MAX_SKEW_SECONDS:
         raise WeComCryptoError("timestamp too old or in the future")
 
@@ -50,7 +50,7 @@ def _key(encoding_aes_key: str) -> bytes:
     try:
         key = base64.b64decode(encoding_aes_key + "=")
     except (ValueError, TypeError):
-        raise WeComCryptoError("EncodingAESKey is not base64")
+        raise WeComCryptoError("EncodingAESKey is not base64") from None
     if len(key) != 32:
         raise WeComCryptoError("EncodingAESKey must be 43 characters (32 bytes)")
     return key
@@ -62,7 +62,7 @@ def decrypt(encrypted: str, encoding_aes_key: str, receive_id: str) -> str:
     try:
         data = base64.b64decode(encrypted, validate=True)
     except (ValueError, TypeError):
-        raise WeComCryptoError("encrypted text is not base64")
+        raise WeComCryptoError("encrypted text is not base64") from None
     if not data or len(data) % 16:
         raise WeComCryptoError("encrypted text has a wrong length")
     decryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).decryptor()

@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.answer_plan import is_unsure  # shared with the actions (no Rasa imports there)
+from core.answer_plan import is_unsure  # shared with the actions (no Rasa imports there)
 
 RESPONSE_SELECTOR = "response_selector"
 

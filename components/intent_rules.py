@@ -1,6 +1,6 @@
 """Rasa NLU component: correct the classifier's intent where words settle it.
 
-Runs after the classifiers and gates; the rules are ``actions.intent_rules``
+Runs after the classifiers and gates; the rules are ``core.intent_rules``
 (plain Python, tested on their own):
 
 - another product or a buyer's question → ``out_of_scope``; a question the
@@ -30,11 +30,10 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from actions import intent_rules
-from actions.normalization import TEXT_AS_WRITTEN
 from components.normalizing_component import NormalizingComponent
-from actions.shop_facts import read_facts
-
+from core import intent_rules
+from core.normalization import TEXT_AS_WRITTEN
+from core.shop_facts import read_facts
 
 # Intents no word rule overrides: the seller stops, asks for a person, or
 # talks about something else.
@@ -45,7 +44,7 @@ SURE_TOPIC = 0.7
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class IntentRules(NormalizingComponent):
-    """Overrides the predicted intent by the rules of ``actions.intent_rules``."""
+    """Overrides the predicted intent by the rules of ``core.intent_rules``."""
 
     @staticmethod
     def _set_intent(message: Message, name: Text) -> None:

@@ -1,11 +1,11 @@
-"""Base of the NLU components that read text the way ``actions.normalization`` does."""
+"""Base of the NLU components that read text the way ``core.normalization`` does."""
 from typing import Any, Dict, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
-from actions.normalization import normalizer_for
+from core.normalization import normalizer_for
 
 
 class NormalizingComponent(GraphComponent):

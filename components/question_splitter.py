@@ -6,7 +6,7 @@ own tokenizer, featurizers and classifiers handle each question exactly as they
 handle a whole message. ``QuestionCollector`` (last) takes them out again and
 stores what each was classified as under ``questions`` in the parse data, for
 the action that answers them. How a message is split is
-``actions.intent_rules.split_questions``.
+``core.intent_rules.split_questions``.
 
 A long message with one question ("开店两年…周转很难受 账期保障怎么退出") gets
 its last question classified alone too (``core_question``). Where the whole
@@ -23,9 +23,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.intent_rules import FOLLOW_UP_SUBJECTS, core_question, is_follow_up, split_questions, with_subjects
-from actions.normalization import TEXT_AS_WRITTEN
 from components.normalizing_component import NormalizingComponent
+from core.intent_rules import FOLLOW_UP_SUBJECTS, core_question, is_follow_up, split_questions, with_subjects
+from core.normalization import TEXT_AS_WRITTEN
 
 QUESTIONS = "questions"
 _PARENT = "question_of"  # a question message points to the message it came from

@@ -1,6 +1,6 @@
 """Rasa's reminders run late rather than never.
 
-Rasa 3.6 schedules reminders (here: the hand-over timer, actions/handover.py)
+Rasa 3.6 schedules reminders (here: the hand-off timer, actions/handoff.py)
 on an APScheduler whose jobs keep APScheduler's default ``misfire_grace_time``
 of one second: a reminder due while the server is busy for more than a second
 (a burst of messages, a slow model call) is dropped without a word, and the

@@ -16,7 +16,10 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+from core.loopback import is_loopback  # noqa: E402 - importable only once the project is on sys.path
+from scripts.rasa_env import settings  # noqa: E402
+
 TOKEN_HEADER = "X-Action-Token"
 OPEN_PATHS = {"/health"}
 
@@ -33,8 +36,8 @@ def create_app(token: str):
     app = create_sdk_app("actions", cors_origins=None)
     # The text normaliser takes about a second to build (pinyin of the domain's
     # words): built now, not while the first seller waits for an answer.
-    from actions.normalization import normalizer_for
-    from actions.settings import dictionary_dir
+    from core.normalization import normalizer_for
+    from core.settings import dictionary_dir
     normalizer_for(dictionary_dir())
 
     @app.on_request
@@ -47,10 +50,10 @@ def create_app(token: str):
 
 
 def main() -> int:
-    host = os.environ.get("ACTION_HOST", "127.0.0.1")
-    port = int(os.environ.get("ACTION_PORT", "5055"))
+    env = settings(os.environ)  # the one place of defaults, shared with serve.sh
+    host, port = env["ACTION_HOST"], int(env["ACTION_PORT"])
     token = os.environ.get("ACTION_TOKEN", "")
-    if host not in LOOPBACK and not token:
+    if not is_loopback(host) and not token:
         print(f"error: the action server on {host} needs ACTION_TOKEN "
               "(or ACTION_HOST=127.0.0.1)", file=sys.stderr)
         return 2

@@ -53,7 +53,7 @@ def settings(env: Mapping[str, str]) -> Dict[str, str]:
         "WECOM_AES_KEY": get("WECOM_AES_KEY"), "WECOM_SECRET": get("WECOM_SECRET"),
         "WECOM_AGENT_ID": get("WECOM_AGENT_ID"),
         "WECOM_API_BASE": get("WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
-        # DingTalk's open API, for messages sent later (an agent's reply, the hand-over timer).
+        # DingTalk's open API, for messages sent later (an agent's reply, the hand-off timer).
         "DINGTALK_APP_KEY": get("DINGTALK_APP_KEY"), "DINGTALK_ROBOT_CODE": get("DINGTALK_ROBOT_CODE"),
         "DINGTALK_OPENAPI_BASE": get("DINGTALK_OPENAPI_BASE", "https://api.dingtalk.com"),
         # The agents' desk → Rasa (channels/handoff_api.py); empty: that API is off.

@@ -22,9 +22,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 fail() { echo "error: $*" >&2; exit 2; }
-is_loopback() { [[ "$1" == "127.0.0.1" || "$1" == "localhost" || "$1" == "::1" ]]; }
 
 BIN="${VENV_BIN:-.venv/bin}"  # a container image may keep its virtualenv elsewhere
+is_loopback() { "$BIN/python" -m core.loopback "$1"; }  # the one set of loopback names (core/loopback.py)
 # Every setting endpoints.yml and credentials.yml expand (${VAR}), with its
 # one-machine default: scripts/rasa_env.py, which the plain `rasa` commands use too.
 settings="$("$BIN/python" scripts/rasa_env.py)" || fail "could not read the settings (scripts/rasa_env.py)"

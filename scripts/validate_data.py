@@ -10,7 +10,7 @@ the check unless it is one of three known false positives of Rasa 3.6:
   need it listed there).
 - "The intent 'EXTERNAL_...' is listed in the domain file, but is not found in
   the NLU training data": intents named EXTERNAL_* are triggered by Rasa's
-  reminders (the hand-over timer), never by what a seller types, so they must
+  reminders (the hand-off timer), never by what a seller types, so they must
   have no training examples.
 """
 import os

@@ -3,7 +3,7 @@
 A small static server from the standard library. Dynamic parts: the demo page
 (``{{BOT_URL}}`` in web/index.html becomes the Rasa server's URL, so the page
 works on whatever ports `make run` was given) and the agent API under
-/agent/api/ (agent/http.py).
+/agent/api/ (desk/http.py).
 Only files inside web/ are served (no directory listings, no symlinks leading
 out of it, a NUL or other unusable path is a 400); a connection idle for
 IDLE_SECONDS is closed.
@@ -24,6 +24,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 WEB_DIR = PROJECT_DIR / "web"
 sys.path.insert(0, str(PROJECT_DIR))
 from channels import request_guard  # noqa: E402 (standard library only)
+from scripts.rasa_env import settings  # noqa: E402 (standard library only)
+
 MAX_BODY_BYTES = 64 * 1024
 IDLE_SECONDS = 30
 INDEX_PATHS = ("/", "/index.html")
@@ -48,7 +50,7 @@ class WebHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def _agent_api(self, method: str) -> None:
-        from agent import http as agent_http  # Rasa's modules load only when agents use it
+        from desk import http as agent_http  # Rasa's modules load only when agents use it
 
         length = self.headers.get("Content-Length") or "0"
         refused = request_guard.refusal(method, self.headers.get("Host"), self.headers.get("Origin"),
@@ -72,13 +74,13 @@ class WebHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if self.path.startswith("/agent/api/"):
             self._agent_api("POST")
         else:
             self.send_error(405)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         if self.path.startswith("/agent/api/"):
             self._agent_api("GET")
             return
@@ -87,7 +89,7 @@ class WebHandler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         if self.path.split("?")[0] in INDEX_PATHS:
             self._index_head()  # the page's real headers, never the raw template
             return
@@ -122,10 +124,10 @@ class WebHandler(SimpleHTTPRequestHandler):
 
 
 def main() -> None:
-    host = os.environ.get("BIND_HOST", "127.0.0.1")
-    port = int(os.environ.get("WEB_PORT", "8000"))
+    env = settings(os.environ)  # the one place of defaults, shared with serve.sh
+    host, port = env["BIND_HOST"], int(env["WEB_PORT"])
     WebHandler.bot_url = os.environ.get("BOT_URL", "")
-    WebHandler.rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+    WebHandler.rasa_port = int(env["RASA_PORT"])
     handler = partial(WebHandler, directory=str(WEB_DIR))
     with ThreadingHTTPServer((host, port), handler) as server:
         print(f"Help page with the chat widget: http://{host}:{port}/", flush=True)

@@ -3,9 +3,9 @@
 The desk lists conversations waiting for a person and shows resolution figures.
 Reading every stored conversation for that took seconds with a few thousand of
 them; instead, each time Rasa saves a conversation, the store folds the newly
-saved events into that conversation's row (agent/stats.py ``fold``), in the
+saved events into that conversation's row (core/stats.py ``fold``), in the
 same transaction as the events themselves (stores/sql_tracker_store.py), and
-keeps two running counts (unanswered questions, hand-over reasons). The desk's
+keeps two running counts (unanswered questions, hand-off reasons). The desk's
 lists and figures are then a few indexed queries, whatever the number of
 conversations (``make bench`` measures 100,000).
 
@@ -14,7 +14,7 @@ Tables (created next to Rasa's ``events`` table, SQLite or PostgreSQL):
   figures add up, whether and since when it waits for a person, and the folded
   state (JSON) the next batch of events is folded into;
 - ``unanswered_questions``: text → how many times it went unanswered;
-- ``handoff_reasons``: reason → how many hand-overs.
+- ``handoff_reasons``: reason → how many hand-offs.
 """
 import json
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -22,7 +22,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from agent.stats import TOP_UNANSWERED, fold, new_figures, outcome, report, useful_question
+from core.stats import TOP_UNANSWERED, fold, new_figures, outcome, report, useful_question
 
 MAX_QUESTION_CHARS = 500
 metadata = sa.MetaData()
@@ -142,3 +142,4 @@ def rebuild(connection: Any, conversations: Iterable[Tuple[str, List[Dict[str, A
         update(connection, sender_id, events)
         done += 1
     return done
+

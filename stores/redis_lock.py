@@ -59,7 +59,7 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             return self._change(conversation_id, take)
         except Exception as error:  # as Rasa's: any failure is a LockError
-            raise LockError(f"Error while acquiring lock. Error:\n{error}")
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     def update_lock(self, conversation_id: Text) -> None:
         def drop_expired(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:

@@ -17,7 +17,7 @@ this halves-to-quarters a plain FAQ answer's storage time (bench/README).
 
 ``save`` is Rasa's, plus one step in the same transaction: the newly saved
 events are folded into the agents' index (stores/conversation_index.py), so the
-desk never reads whole conversations to list hand-overs or add up figures. A
+desk never reads whole conversations to list hand-offs or add up figures. A
 turn that cannot change a conversation's figures (most: a question answered)
 costs no index work.
 Conversations stored before the index existed are indexed once, when the store
@@ -36,8 +36,8 @@ from rasa.shared.core.events import SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from agent.stats import changes_figures
-from channels.transcript import typed_by_seller
+from core.stats import changes_figures
+from core.transcript import typed_by_seller
 from stores import conversation_index
 
 logger = logging.getLogger(__name__)
@@ -148,6 +148,6 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             last_said = next(said, None)  # the seller's last message before this turn; None: a new conversation
             if last_said is None or changes_figures(saved):
                 conversation_index.update(session, tracker.sender_id, saved, waiting_now=(
-                    bool(tracker.get_slot("handed_over")), tracker.get_slot("handoff_since")),
+                    bool(tracker.get_slot("handed_off")), tracker.get_slot("handoff_since")),
                     last_user_text=last_said)
             session.commit()

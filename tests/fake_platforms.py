@@ -31,7 +31,7 @@ class FakePlatforms:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 url = urllib.parse.urlsplit(self.path)
                 if url.path == "/cgi-bin/gettoken":
                     outer.token_calls += 1
@@ -40,7 +40,7 @@ class FakePlatforms:
                 else:
                     self._answer(404, {})
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 url = urllib.parse.urlsplit(self.path)
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 if outer.down:

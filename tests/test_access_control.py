@@ -73,9 +73,19 @@ def test_settings_show_the_stores_in_use_with_secrets_masked():
 
 
 def test_the_action_server_builds_the_text_normaliser_before_the_first_seller_waits():
-    from actions.normalization import normalizer_for
+    from core.normalization import normalizer_for
     from scripts.action_server import create_app
 
     normalizer_for.cache_clear()
     create_app("")
     assert normalizer_for.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize("host,loopback", [("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True),
+                                           ("LOCALHOST", True), ("0.0.0.0", False), ("10.0.0.5", False), ("", False)])
+def test_one_set_of_loopback_names_for_python_and_serve_sh(host, loopback):
+    from core.loopback import is_loopback
+
+    assert is_loopback(host) is loopback
+    asked = subprocess.run([sys.executable, "-m", "core.loopback", host], cwd=SERVE.parent.parent)
+    assert (asked.returncode == 0) is loopback

@@ -4,14 +4,14 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
-from actions.answer_plan import plan_confirmed, says_exit_fails, says_not_joined, stops_check
 from actions.clarification import ActionClarify
 from actions.decline import ActionDecline
-from actions.eligibility import Answer, Facts, assess
 from actions.eligibility_report import ActionReportEligibility
 from actions.exit_check_form import ValidateExitCheckForm
 from actions.read_shop_facts import ActionReadShopFacts
-from actions.verdict_responses import responses_for
+from core.answer_plan import plan_confirmed, says_exit_fails, says_not_joined, stops_check
+from core.eligibility import Answer, Facts, assess
+from core.verdict_responses import responses_for
 from tests.conftest import make_tracker
 
 DISPUTE, FORCED, COVERED = "has_open_dispute", "has_forced_category_items", "has_deposit_or_insurance"
@@ -431,13 +431,13 @@ async def test_a_correction_right_after_a_verdict_is_about_the_blocker_it_named(
 @pytest.mark.parametrize("text, topic", [("我能开账期保障吗", "how_to_join"), ("我想先把账期保障开起来 要怎么开？", "how_to_join"),
                                          ("开账期保障有什么用", "why_join")])
 def test_joining_questions_get_the_way_to_join(text, topic):
-    from actions.answer_plan import answers_for
+    from core.answer_plan import answers_for
 
     assert answers_for(["why_join"], Facts(), text) == [f"utter_faq/{topic}"]
 
 
 def test_a_freeze_without_a_dispute_is_the_hold_not_the_dispute_freeze():
-    from actions.answer_plan import answers_for
+    from core.answer_plan import answers_for
 
     assert answers_for(["dispute_freeze"], Facts(dispute=Answer.NO), "我钱被冻结了 也没人维权啊") == ["utter_faq/hold_rules"]
     assert answers_for(["dispute_freeze"], Facts(), "为啥我的钱要冻结十五天") == ["utter_faq/hold_rules"]
@@ -471,7 +471,7 @@ async def test_a_correction_that_leaves_a_fact_unknown_takes_the_check_up_again(
 
 
 def test_a_seller_whose_exit_fails_is_not_told_they_can_exit():
-    from actions.answer_plan import verdict_responses
+    from core.answer_plan import verdict_responses
 
     events = [{"event": "user", "text": "退出失败了 但是我没有维权啊"}, {"event": "user", "text": "也没有强制类目"}]
     names = verdict_responses(Facts(dispute=Answer.NO, forced=Answer.NO), events)
@@ -486,6 +486,6 @@ def test_a_seller_whose_exit_fails_is_not_told_they_can_exit():
     ("新开的店 没开账期保障 能卖衣服吗", "why_join", "why_join"),
 ])
 def test_the_words_settle_the_topic(text, topic, refined):
-    from actions.answer_plan import answers_for
+    from core.answer_plan import answers_for
 
     assert answers_for([topic], Facts(), text) == [f"utter_faq/{refined}"]

@@ -1,4 +1,4 @@
-"""Agent tools against the real servers: suggestions, shop check, hand-over, figures, the page."""
+"""Agent tools against the real servers: suggestions, shop check, hand-off, figures, the page."""
 import json
 import os
 import threading
@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from channels.transcript import transcript
+from core.transcript import transcript
 from tests.bot_server import BotServer, free_port
 from tests.test_widget_browser import CHROMIUM, CHROMIUM_ARGS, REPLY_MS, SCREENSHOTS, ask
 from tests.widget_client import Widget
@@ -18,19 +18,19 @@ from tests.widget_client import Widget
 pytestmark = pytest.mark.model
 
 TOKEN = "test-agent-token"
-# Short enough to see the timer fire, long enough for the other hand-over tests to finish first.
+# Short enough to see the timer fire, long enough for the other hand-off tests to finish first.
 HANDOFF_TIMEOUT = 20
 
 
 class Webhook:
-    """A local stand-in for the agents' system: records hand-over notices."""
+    """A local stand-in for the agents' system: records hand-off notices."""
 
     def __init__(self) -> None:
         self.received, self.mode, self.in_flight = [], "ok", 0
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 outer.in_flight += 1
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 if outer.mode == "hang":
@@ -141,7 +141,7 @@ def test_shop_check_gives_the_sellers_verdict(bot):
     assert agent(bot, "POST", "check", [1])[0] == 400
 
 
-def test_hand_over_pauses_notifies_relays_and_resumes(bot, webhook, seller):
+def test_handoff_pauses_notifies_relays_and_resumes(bot, webhook, seller):
     bot.say(seller, "我能退出账期保障吗")
     bot.say(seller, "没有")  # no open dispute: a fact the bot must keep
     assert "人工客服" in texts(bot.say(seller, "转人工"))
@@ -192,12 +192,12 @@ def test_not_understanding_twice_offers_a_person_and_never_hands_over_unasked(bo
     assert "没看懂" in texts(bot.say(seller, "钱"))
     [offer] = bot.say(seller, "东西")  # ("保证金" alone is answered now: what a 消保保证金 is)
     assert "转人工" in offer["text"] and offer["buttons"] == [{"title": "转人工", "payload": "/request_human"}]
-    assert "千牛卖家中心" in texts(bot.say(seller, "账期保障怎么退出"))  # not handed over: still answered
+    assert "千牛卖家中心" in texts(bot.say(seller, "账期保障怎么退出"))  # not handed off: still answered
     assert "转接人工客服" in texts(bot.say(seller, "/request_human"))  # the button
     assert webhook.wait_for(seller)[-1]["reason"] == "requested"
 
 
-def test_the_seller_can_take_the_hand_over_back(bot, seller):
+def test_the_seller_can_take_the_handoff_back(bot, seller):
     bot.say(seller, "我店里还有个维权没处理完")
     assert "转接人工客服" in texts(bot.say(seller, "转人工"))
     replies = texts(bot.say(seller, "算了 不要人工了"))
@@ -329,6 +329,7 @@ def test_figures_count_unresolved_conversations(bot, seller):
     assert any(q["text"] == "88VIP怎么开通" for q in figures["top_unanswered"])
 
 
+@pytest.mark.browser
 def test_agent_page_in_the_browser(bot, seller):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} missing: `make browser` installs it")
@@ -365,6 +366,7 @@ def test_agent_page_in_the_browser(bot, seller):
         shop.wait_for_function("[...document.querySelectorAll('.zqbz-bot')].some("
                                "b => b.innerText.includes('客服小李'))", timeout=REPLY_MS)
         desk.wait_for_selector(".chart .row")
+
         SCREENSHOTS.mkdir(exist_ok=True)
         desk.screenshot(path=str(SCREENSHOTS / "agent-page.png"), full_page=True)
         desk.click("#resume")

@@ -1,18 +1,18 @@
-"""The agent tools' pure parts, and the hand-over notice, without servers."""
+"""The agent tools' pure parts, and the hand-off notice, without servers."""
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from actions import webhook
-from actions.handoff import failed_twice, handoff_payload
-from agent.handoffs import handoff_summary, paused_since
-from agent.http import ApiError, authorize
-from agent.replies import intent_replies, load_responses
-from agent.shop_check import CheckError, check_shop
-from agent.stats import stats
-from agent.suggestions import suggest
+from core import webhook
+from core.handoff import failed_twice, handoff_payload
+from core.replies import intent_replies, load_responses
+from core.stats import stats
+from desk.handoffs import handoff_summary, paused_since
+from desk.http import ApiError, authorize
+from desk.shop_check import CheckError, check_shop
+from desk.suggestions import suggest
 
 RESPONSES = load_responses()
 
@@ -28,7 +28,7 @@ def bot(text, utter=None):
 def test_intent_replies_come_from_the_rules():
     replies = intent_replies()
     assert replies["out_of_scope"] == "utter_out_of_scope"
-    assert replies["faq"] == "action_answer" and replies["request_human"] == "action_hand_over"
+    assert replies["faq"] == "action_answer" and replies["request_human"] == "action_handoff"
     assert replies["deny"] == "action_bare_no" and replies["cancel"] == "utter_cancel_ok"
     assert replies["affirm"] == "action_accept_offer" and replies["dont_know"] == "utter_affirm_ok"
 
@@ -53,16 +53,16 @@ def test_shop_check_maps_true_false_null():
         check_shop({"dispute": 1}, RESPONSES)
 
 
-def test_conversations_waiting_for_a_person_are_listed_until_the_hand_over_ends():
+def test_conversations_waiting_for_a_person_are_listed_until_the_handoff_ends():
     events = [user("转人工", "request_human"), {"event": "slot", "name": "handoff_reason", "value": "requested"},
               {"event": "slot", "name": "has_open_dispute", "value": "yes"},
-              {"event": "slot", "name": "handed_over", "value": True, "timestamp": 5.0}, user("在吗", "greet")]
+              {"event": "slot", "name": "handed_off", "value": True, "timestamp": 5.0}, user("在吗", "greet")]
     summary = handoff_summary("c1", events)
     assert summary["reason"] == "requested" and summary["facts"] == {"has_open_dispute": "yes"}
-    assert summary["fact_labels"] == {"has_open_dispute": "维权中的订单"}  # from actions/fact_table.py
+    assert summary["fact_labels"] == {"has_open_dispute": "维权中的订单"}  # from core/fact_table.py
     assert summary["last_message"] == "在吗" and summary["since"] == 5.0
     # Resumed by an agent, taken back by the seller, given up by the timer: all clear the slot.
-    assert paused_since(events + [{"event": "slot", "name": "handed_over", "value": False}]) is None
+    assert paused_since(events + [{"event": "slot", "name": "handed_off", "value": False}]) is None
     assert paused_since(events + [{"event": "restart"}]) is None
 
 
@@ -122,7 +122,7 @@ def test_webhook_retries_then_succeeds():
     calls = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             calls.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
             self.send_response(503 if len(calls) < 3 else 200)
             self.end_headers()

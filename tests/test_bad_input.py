@@ -9,7 +9,8 @@ import json
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.bot_server import BotServer
 from tests.widget_client import Widget
@@ -283,7 +284,7 @@ def test_rasa_api_refuses_other_hosts_and_cross_origin_writes_and_always_needs_i
     status, answer = _rasa_api(bot, "GET", tracker, {"Host": f"rebind.example:{bot.rasa_port}"})
     assert status == 403 and "ALLOWED_HOSTS" in answer  # a page on another name resolving to 127.0.0.1
     assert _rasa_api(bot, "GET", tracker, {"Host": f"localhost:{bot.rasa_port}"})[0] == 200
-    event = json.dumps({"event": "slot", "name": "handed_over", "value": True})
+    event = json.dumps({"event": "slot", "name": "handed_off", "value": True})
     write = f"/conversations/someone/tracker/events?token={token}"
     status, answer = _rasa_api(bot, "POST", write, {"Origin": "http://evil.example", "Content-Type": "text/plain"},
                                event)

@@ -3,10 +3,10 @@ import pytest
 from sanic.exceptions import InvalidUsage
 
 from channels.feedback import FeedbackError, feedback_value, rated_answer_ts
-from channels.message_limits import MessageTooLong, check_text
 from channels.origins import parse_origins
 from channels.rest_input import checked_body
-from channels.transcript import transcript
+from core.message_limits import MessageTooLong, check_text
+from core.transcript import transcript
 
 
 @pytest.mark.parametrize("body", [None, [], "x", {"message": "hi"}, {"sender": " ", "message": "hi"},
@@ -84,9 +84,18 @@ def test_a_rating_names_an_answer_the_conversation_holds():
     assert rated_answer_ts(events, "") is None
 
 
-def test_the_hand_over_timer_is_not_shown_as_something_the_seller_said():
+def test_the_handoff_timer_is_not_shown_as_something_the_seller_said():
     events = [{"event": "user", "text": "转人工"},
               {"event": "user", "text": "EXTERNAL: EXTERNAL_handoff_timeout"},
               {"event": "bot", "text": "抱歉，暂时没有人工客服接入。"}]
     assert transcript(events) == [{"sender": "user", "text": "转人工"},
                                   {"sender": "bot", "text": "抱歉，暂时没有人工客服接入。"}]
+
+
+def test_the_too_long_notice_names_the_limit_in_force(monkeypatch):
+    from channels.notices import MESSAGE_TOO_LONG, notice
+
+    monkeypatch.delenv("MAX_MESSAGE_CHARS", raising=False)
+    assert "最多读2000字" in notice(MESSAGE_TOO_LONG)
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "500")
+    assert "最多读500字" in notice(MESSAGE_TOO_LONG) and "{" not in notice(MESSAGE_TOO_LONG)

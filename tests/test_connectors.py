@@ -264,7 +264,7 @@ def test_wecom_send_api_down_then_up_keeps_the_conversation(bot, platforms):
     assert any(e["event"] == "user" and e["text"] == "账期保障怎么退出" for e in events)
 
 
-# ------------------------------------------------- hand-over on both platforms
+# ------------------------------------------------- hand-off on both platforms
 def handoff(bot, action, conversation_id, text=None):
     body = {"conversation_id": conversation_id, **({"text": text} if text else {})}
     return request(f"{bot.url}/webhooks/handoff/{action}", json.dumps(body, ensure_ascii=False).encode(),

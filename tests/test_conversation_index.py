@@ -6,7 +6,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-from agent.stats import stats
+from core.stats import stats
 from stores import conversation_index
 from stores.sql_tracker_store import PingingSQLTrackerStore
 from tests.conftest import PROJECT_DIR, save_turn_by_turn
@@ -30,10 +30,10 @@ CONVERSATIONS = {
     "resolved": [[user("账期保障是什么", "faq"), bot("…")], [user("谢谢", "thank"), bot("不客气")]],
     "no-answer": [[user("88VIP怎么开通", "out_of_scope"), bot("抱歉", "utter_out_of_scope")],
                   [user("88VIP怎么开通", "out_of_scope"), bot("抱歉", "utter_out_of_scope")]],
-    "asked-person": [[user("转人工", "request_human"), bot("好的", "utter_handover"),
-                      SlotSet("handoff_reason", "requested"), SlotSet("handed_over", True)]],
+    "asked-person": [[user("转人工", "request_human"), bot("好的", "utter_handoff"),
+                      SlotSet("handoff_reason", "requested"), SlotSet("handed_off", True)]],
     "resumed": [[user("转人工", "request_human"), SlotSet("handoff_reason", "requested"),
-                 SlotSet("handed_over", True)], [bot("客服：您好"), SlotSet("handed_over", False)]],
+                 SlotSet("handed_off", True)], [bot("客服：您好"), SlotSet("handed_off", False)]],
     "down-then-up": [[user("x", "faq"), bot("答")],
                      [SlotSet("answer_feedback", {"rating": "down", "message": "答", "answer_ts": 1.0})],
                      [SlotSet("answer_feedback", {"rating": "up", "message": "答", "answer_ts": 1.0})]],

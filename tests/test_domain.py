@@ -4,11 +4,11 @@ from pathlib import Path
 
 from rasa.shared.nlu.training_data.loading import load_data
 
-from actions.normalization import Normalizer
+from core.normalization import Normalizer
 from tests.conftest import PROJECT_DIR
 
 # Code that sends responses by name: the actions, and the agent tools (resume message).
-ACTION_SOURCES = "\n".join(p.read_text(encoding="utf-8") for folder in ("actions", "agent", "channels")
+ACTION_SOURCES = "\n".join(p.read_text(encoding="utf-8") for folder in ("actions", "core", "desk", "channels")
                            for p in (PROJECT_DIR / folder).glob("*.py"))
 
 
@@ -56,8 +56,8 @@ def test_while_a_person_is_asked_for_every_intent_goes_to_the_waiting_action(dom
     """A seller waiting for a person is never met by silence because their message had an unlisted intent."""
     from rasa.shared.utils.io import read_yaml_file
 
-    rules = read_yaml_file(PROJECT_DIR / "data" / "rules" / "handover.yml")["rules"]
-    waiting = next(r for r in rules if r.get("condition") == [{"slot_was_set": [{"handed_over": True}]}])
+    rules = read_yaml_file(PROJECT_DIR / "data" / "rules" / "handoff.yml")["rules"]
+    waiting = next(r for r in rules if r.get("condition") == [{"slot_was_set": [{"handed_off": True}]}])
     listed = {option["intent"] for option in waiting["steps"][0]["or"]}
     assert waiting["steps"][1] == {"action": "action_while_waiting"}
     assert listed == set(domain["intents"]) | {"nlu_fallback"}

@@ -3,7 +3,7 @@ import itertools
 
 import pytest
 
-from actions.eligibility import (
+from core.eligibility import (
     Answer,
     Blocker,
     Fact,

@@ -33,7 +33,7 @@ def test_what_the_seller_said_still_shapes_the_answer(slots):
 @pytest.mark.parametrize("before, intent", [
     ([], "ask_can_exit"),  # the check: an apology, never its first half
     ([ActiveLoop("exit_check_form")], "faq"),  # in the middle of the check
-    ([SlotSet("handed_over", True)], "faq"),  # waiting for a person
+    ([SlotSet("handed_off", True)], "faq"),  # waiting for a person
     ([], "nlu_fallback"),
 ])
 def test_anything_else_gets_only_the_apology(slots, before, intent):

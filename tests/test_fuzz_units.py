@@ -5,13 +5,14 @@ test, so a failure reproduces.
 """
 from pathlib import Path
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from actions.intent_rules import split_questions
-from actions.eligibility import Answer, Fact, Facts, Outcome, assess
-from actions.normalization import normalizer_for
-from actions.shop_facts import read_facts
-from channels.message_limits import MessageError, check_metadata, check_sender, check_text
+from core.eligibility import Answer, Fact, Facts, Outcome, assess
+from core.intent_rules import split_questions
+from core.message_limits import MessageError, check_metadata, check_sender, check_text
+from core.normalization import normalizer_for
+from core.shop_facts import read_facts
 
 FUZZ = settings(max_examples=300, deadline=None, derandomize=True)
 # Any text, including control characters, lone surrogates and emoji.

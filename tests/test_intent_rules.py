@@ -1,10 +1,10 @@
-"""Word rules that correct the classifier (actions/intent_rules.py), without a model."""
+"""Word rules that correct the classifier (core/intent_rules.py), without a model."""
 from pathlib import Path
 
 import pytest
 
-from actions import intent_rules
-from actions.normalization import normalizer_for
+from core import intent_rules
+from core.normalization import normalizer_for
 
 normalize = normalizer_for(str(Path(__file__).resolve().parent.parent / "data" / "dict"))
 

@@ -1,7 +1,7 @@
 """Seller text in all its forms reaches NLU in one canonical form."""
 import pytest
 
-from actions.normalization import Normalizer, initials_map, load_terms, normalizer_for
+from core.normalization import Normalizer, initials_map, load_terms, normalizer_for
 from tests.conftest import PROJECT_DIR
 
 DICT_DIR = PROJECT_DIR / "data" / "dict"

@@ -7,7 +7,7 @@ from rasa.utils.endpoints import EndpointConfig
 from stores.redis_lock import AtomicRedisLockStore
 from tests.services import RedisServer
 
-pytestmark = pytest.mark.model
+pytestmark = pytest.mark.redis
 TICKETS_PER_PROCESS = 150
 
 

@@ -1,4 +1,4 @@
-"""A reminder due while the Rasa server was busy still runs (the hand-over timer must not be dropped)."""
+"""A reminder due while the Rasa server was busy still runs (the hand-off timer must not be dropped)."""
 import asyncio
 import datetime
 import time

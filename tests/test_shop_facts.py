@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.eligibility import Answer, Fact
-from actions.fact_table import BY_API_FIELD
-from actions.normalization import normalizer_for
-from actions.shop_facts import read_facts
+from core.eligibility import Answer, Fact
+from core.fact_table import BY_API_FIELD
+from core.normalization import normalizer_for
+from core.shop_facts import read_facts
 
 DATA = Path(__file__).resolve().parent / "data" / "shop_fact_sentences.yml"
 CASES = yaml.safe_load(DATA.read_text(encoding="utf-8"))

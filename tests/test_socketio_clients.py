@@ -19,7 +19,7 @@ from tests.bot_server import BotServer, free_port
 from tests.conftest import PROJECT_DIR
 from tests.test_widget_browser import REPLY_MS, browser  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.browser]
 
 WEBCHAT_JS = PROJECT_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 BOT_SAID = ".rw-from-response .rw-message-text"  # not the typing indicator, which is a .rw-response too

@@ -2,13 +2,22 @@
 import time
 
 import pytest
-from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarification import ActionClarify
-from actions.handover import ActionHandOver, ActionWhileWaiting
-from actions.waiting_for_person import (ACKNOWLEDGE, QUIET, TAKE_BACK, TIMED_OUT, TIMEOUT_INTENT,
-                                        agent_has_written, takes_back, timeout_seconds, waiting_turn)
+from actions.handoff import ActionHandoff, ActionWhileWaiting
+from core.waiting_for_person import (
+    ACKNOWLEDGE,
+    QUIET,
+    TAKE_BACK,
+    TIMED_OUT,
+    TIMEOUT_INTENT,
+    agent_has_written,
+    takes_back,
+    timeout_seconds,
+    waiting_turn,
+)
 from tests.conftest import make_tracker
 
 
@@ -21,7 +30,7 @@ from tests.conftest import make_tracker
     ("我自己弄好了", "nlu_fallback"), ("拜拜", "goodbye"), ("🙅", "nlu_fallback"), ("机器人你回答我吧 怎么退出", "faq"),
     ("不麻烦人工了 我店里没维权 能退吗", "ask_can_exit"),
 ])
-def test_the_seller_takes_the_hand_over_back(text, intent):
+def test_the_seller_takes_the_handoff_back(text, intent):
     assert takes_back(intent, text)
 
 
@@ -67,7 +76,7 @@ def test_handoff_timeout_setting(raw, seconds):
     assert timeout_seconds({"HANDOFF_TIMEOUT": raw}) == seconds
 
 
-def test_agent_messages_count_only_after_the_hand_over():
+def test_agent_messages_count_only_after_the_handoff():
     events = [{"event": "bot", "text": "x", "timestamp": 5, "metadata": {"agent": True}},
               {"event": "bot", "text": "y", "timestamp": 20, "metadata": {}}]
     assert not agent_has_written(events, 10)
@@ -78,31 +87,31 @@ def _slots(response_events):
     return {e["name"]: e["value"] for e in response_events if e["event"] == "slot"}
 
 
-async def test_hand_over_waits_with_a_timer_and_keeps_the_facts(domain, monkeypatch):
+async def test_handoff_waits_with_a_timer_and_keeps_the_facts(domain, monkeypatch):
     monkeypatch.setenv("HANDOFF_TIMEOUT", "120")
     dispatcher = CollectingDispatcher()
-    events = await ActionHandOver().run(dispatcher, make_tracker("转人工 我店里还有个维权", "request_human"), domain)
+    events = await ActionHandoff().run(dispatcher, make_tracker("转人工 我店里还有个维权", "request_human"), domain)
     slots = _slots(events)
-    assert slots["handed_over"] is True and slots["has_open_dispute"] == "yes"
+    assert slots["handed_off"] is True and slots["has_open_dispute"] == "yes"
     assert abs(slots["handoff_since"] - time.time()) < 5 and slots["handoff_acknowledged"] is False
     [timer] = [e for e in events if e["event"] == "reminder"]
     assert timer["intent"] == TIMEOUT_INTENT and timer["kill_on_user_msg"] is False
     assert not any(e["event"] == "pause" for e in events)  # a paused bot could not hear "算了"
-    assert dispatcher.messages[0]["response"] == "utter_handover"
+    assert dispatcher.messages[0]["response"] == "utter_handoff"
 
 
 def _waiting(text, intent, topic=None, **slots):
     selector = {"response_selector": {"faq": {"response": {"intent_response_key": topic}}}} if topic else {}
-    return make_tracker(text, intent, slots={"handed_over": True, "handoff_since": time.time(),
+    return make_tracker(text, intent, slots={"handed_off": True, "handoff_since": time.time(),
                                              "handoff_acknowledged": False, **slots}, **selector)
 
 
 async def test_while_waiting_the_first_message_is_acknowledged_with_a_way_back(domain):
     dispatcher = CollectingDispatcher()
     events = await ActionWhileWaiting().run(dispatcher, _waiting("你好 有人吗", "greet"), domain)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_waiting"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_waiting"]
     assert _slots(events) == {"handoff_acknowledged": True}
-    buttons = domain["responses"]["utter_handover_waiting"][0]["buttons"]
+    buttons = domain["responses"]["utter_handoff_waiting"][0]["buttons"]
     assert {"title": "不用人工了", "payload": "/cancel"} in buttons
 
     dispatcher = CollectingDispatcher()
@@ -116,9 +125,9 @@ async def test_taking_it_back_answers_the_question_with_what_the_bot_knew(domain
     tracker = _waiting("算了 账期保障怎么退出", "faq", topic="faq/how_to_exit", has_open_dispute="no")
     events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
     # Answered here, in the same turn: no rule would continue after a follow-up action.
-    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_taken_back", "utter_faq/how_to_exit"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_taken_back", "utter_faq/how_to_exit"]
     assert {k: v for k, v in _slots(events).items() if k.startswith("hand")} == {
-        "handed_over": False, "handoff_since": None, "handoff_acknowledged": None, "handoff_during_check": None}
+        "handed_off": False, "handoff_since": None, "handoff_acknowledged": None, "handoff_during_check": None}
     assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
     assert "handoff_reason" not in _slots(events)
 
@@ -129,9 +138,9 @@ async def test_facts_told_while_waiting_are_recorded_for_the_agent(domain):
     assert _slots(events)["has_open_dispute"] == "yes"
 
 
-async def test_the_timer_after_the_hand_over_ended_says_nothing(domain):
+async def test_the_timer_after_the_handoff_ended_says_nothing(domain):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("", TIMEOUT_INTENT, slots={"handed_over": False})
+    tracker = make_tracker("", TIMEOUT_INTENT, slots={"handed_off": False})
     assert await ActionWhileWaiting().run(dispatcher, tracker, domain) == []
     assert dispatcher.messages == []
 
@@ -141,8 +150,8 @@ async def test_the_timer_tells_the_seller_and_the_bot_carries_on(domain, monkeyp
     dispatcher = CollectingDispatcher()
     tracker = _waiting("", TIMEOUT_INTENT, handoff_since=time.time() - 61)
     events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_timed_out"]
-    assert _slots(events)["handed_over"] is False
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_timed_out"]
+    assert _slots(events)["handed_off"] is False
     assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
 
 
@@ -153,7 +162,7 @@ async def test_two_misunderstandings_offer_a_person_instead_of_handing_over(doma
     dispatcher = CollectingDispatcher()
     events = await ActionClarify().run(dispatcher, tracker, domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_offer_person"]
-    assert "handed_over" not in _slots(events)
+    assert "handed_off" not in _slots(events)
     assert domain["responses"]["utter_offer_person"][0]["buttons"][0]["payload"] == "/request_human"
 
 
@@ -165,15 +174,15 @@ async def test_taking_it_back_during_the_check_goes_on_with_the_check(domain):
 
 
 async def test_yes_to_the_offer_of_a_person_hands_over(domain):
-    from actions.handover import ActionAcceptOffer
+    from actions.handoff import ActionAcceptOffer
 
     offer = {"event": "bot", "text": "抱歉…", "data": {"buttons": [{"title": "转人工", "payload": "/request_human"}]}}
     tracker = make_tracker("好的 转吧", "affirm")
     tracker.events = [{"event": "user", "text": "保证金"}, offer, {"event": "user", "text": "好的 转吧"}]
     dispatcher = CollectingDispatcher()
     events = await ActionAcceptOffer().run(dispatcher, tracker, domain)
-    assert _slots(events)["handed_over"] is True
-    assert dispatcher.messages[-1]["response"] == "utter_handover"
+    assert _slots(events)["handed_off"] is True
+    assert dispatcher.messages[-1]["response"] == "utter_handoff"
 
     menu = {"event": "bot", "text": "您好…", "data": {"buttons": [{"title": "帮我检查", "payload": "/ask_can_exit"},
                                                                   {"title": "怎么退出", "payload": "怎么退出"}]}}
@@ -185,7 +194,7 @@ async def test_yes_to_the_offer_of_a_person_hands_over(domain):
 
 @pytest.mark.parametrize("text", ["可以", "好的", "麻烦了", "嗯嗯 帮我看看"])
 async def test_yes_to_the_offer_of_the_check_starts_it(domain, text):
-    from actions.handover import ActionAcceptOffer
+    from actions.handoff import ActionAcceptOffer
 
     offer = {"event": "bot", "text": "退不掉账期保障，常见是这两个原因…我可以帮您逐项检查。",
              "data": {"buttons": [{"title": "帮我检查能不能退出", "payload": "/ask_can_exit"}]}}
@@ -198,11 +207,11 @@ async def test_yes_to_the_offer_of_the_check_starts_it(domain, text):
 
 
 async def test_offered_both_a_check_and_a_person_a_yes_naming_the_person_hands_over(domain):
-    from actions.handover import ActionAcceptOffer
+    from actions.handoff import ActionAcceptOffer
 
     both = {"event": "bot", "text": "…可以转人工。也可以让我帮您逐项检查。",
             "data": {"buttons": [{"payload": "/ask_can_exit"}, {"payload": "/request_human"}]}}
-    for text, expected in (("好的", "utter_start_exit_check"), ("好的 转人工吧", "utter_handover")):
+    for text, expected in (("好的", "utter_start_exit_check"), ("好的 转人工吧", "utter_handoff")):
         tracker = make_tracker(text, "affirm")
         tracker.events = [{"event": "user", "text": "为啥退不了"}, both, {"event": "user", "text": text}]
         dispatcher = CollectingDispatcher()
@@ -211,7 +220,7 @@ async def test_offered_both_a_check_and_a_person_a_yes_naming_the_person_hands_o
 
 
 async def test_trouble_you_with_nothing_offered_is_thanks(domain):
-    from actions.handover import ActionAcceptOffer
+    from actions.handoff import ActionAcceptOffer
 
     tracker = make_tracker("麻烦了", "affirm")
     tracker.events = [{"event": "user", "text": "怎么退"}, {"event": "bot", "text": "步骤…"},
@@ -221,7 +230,7 @@ async def test_trouble_you_with_nothing_offered_is_thanks(domain):
     assert dispatcher.messages[-1]["response"] == "utter_thank"
 
 
-async def test_a_bare_reply_after_the_wait_answers_the_question_pending_at_the_hand_over(domain, monkeypatch):
+async def test_a_bare_reply_after_the_wait_answers_the_question_pending_at_the_handoff(domain, monkeypatch):
     monkeypatch.setenv("HANDOFF_TIMEOUT", "60")
     tracker = _waiting("没有", "deny", handoff_during_check="has_open_dispute", handoff_since=time.time() - 61)
     events = await ActionWhileWaiting().run(CollectingDispatcher(), tracker, domain)
@@ -234,8 +243,8 @@ async def test_asking_for_a_person_again_after_the_wait_ran_out_starts_a_new_wai
     dispatcher = CollectingDispatcher()
     tracker = _waiting("转人工", "request_human", handoff_since=time.time() - 61)
     events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
-    assert dispatcher.messages[-1]["response"] == "utter_handover"
-    assert _slots(events)["handed_over"] is True and time.time() - _slots(events)["handoff_since"] < 5
+    assert dispatcher.messages[-1]["response"] == "utter_handoff"
+    assert _slots(events)["handed_off"] is True and time.time() - _slots(events)["handoff_since"] < 5
 
 
 async def test_at_the_timer_the_questions_asked_while_waiting_are_answered(domain, monkeypatch):
@@ -249,7 +258,7 @@ async def test_at_the_timer_the_questions_asked_while_waiting_are_answered(domai
     dispatcher = CollectingDispatcher()
     await ActionWhileWaiting().run(dispatcher, tracker, domain)
     assert [m["response"] for m in dispatcher.messages] == [
-        "utter_handover_timed_out", "utter_answers_while_you_waited", "utter_faq/money_after_exit"]
+        "utter_handoff_timed_out", "utter_answers_while_you_waited", "utter_faq/money_after_exit"]
 
 
 async def test_taking_it_back_with_a_question_the_classifier_filed_elsewhere_still_answers_it(domain):
@@ -262,7 +271,7 @@ async def test_taking_it_back_with_a_question_the_classifier_filed_elsewhere_sti
     selector["ranking"] = [{"intent_response_key": "faq/how_to_exit", "confidence": 0.8},
                            {"intent_response_key": "faq/exit_fails", "confidence": 0.1}]  # as Rasa reports it
     events = await ActionWhileWaiting().run(dispatcher, tracker, domain)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_handover_taken_back", "utter_faq/how_to_exit"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_taken_back", "utter_faq/how_to_exit"]
     assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
 
 
@@ -276,9 +285,9 @@ async def test_at_the_timer_a_question_asked_with_the_request_for_a_person_is_an
     earlier = {**request, "text": "账期保障是什么", "timestamp": since - 100, "parse_data": {
         "intent": {"name": "faq"}, "response_selector": {"faq": {"response": {"intent_response_key": "faq/what_is"}}}}}
     tracker = _waiting("", TIMEOUT_INTENT, handoff_since=since)
-    tracker.events = [earlier, request, {"event": "slot", "name": "handed_over", "value": True}]
+    tracker.events = [earlier, request, {"event": "slot", "name": "handed_off", "value": True}]
     dispatcher = CollectingDispatcher()
     await ActionWhileWaiting().run(dispatcher, tracker, domain)
-    # The question before the hand-over was answered then: only the one asked with the request is.
+    # The question before the hand-off was answered then: only the one asked with the request is.
     assert [m["response"] for m in dispatcher.messages] == [
-        "utter_handover_timed_out", "utter_answers_while_you_waited", "utter_faq/money_after_exit"]
+        "utter_handoff_timed_out", "utter_answers_while_you_waited", "utter_faq/money_after_exit"]

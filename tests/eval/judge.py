@@ -3,7 +3,7 @@
 A turn is judged by the responses the bot sent (Rasa records each one's name in
 the bot event's ``utter_action``) and the exit-check slots afterwards. The
 verdict rules are LABELS.md's, written here independently of
-``actions/eligibility.py`` so that a bug there cannot hide itself.
+``core/eligibility.py`` so that a bug there cannot hide itself.
 """
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
@@ -151,8 +151,8 @@ def _ordinary_problems(responses: List[str], expect: Dict[str, Any], stated: Dic
         if any(r.startswith("utter_ask_") for r in responses):
             problems.append("kept asking after the seller stopped the check")
     elif expect.get("human"):
-        if not any(r.startswith("utter_handover") for r in responses):
-            problems.append("did not hand over")
+        if not any(r.startswith("utter_handoff") for r in responses):
+            problems.append("did not hand off")
     else:
         for kind in ("greet", "thank", "goodbye"):
             if expect.get(kind) and f"utter_{kind}" not in responses:

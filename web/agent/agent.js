@@ -83,7 +83,7 @@
     });
   });
 
-  // -------------------------------------------------------------- hand-overs
+  // -------------------------------------------------------------- hand-offs
   function loadHandoffs() {
     return api("GET", "handoffs").then(function (data) {
       var list = $("handoffs");

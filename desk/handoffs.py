@@ -1,9 +1,9 @@
 """Conversations waiting for a person. No Rasa imports."""
 from typing import Any, Dict, List, Optional
 
-from actions.handoff import fact_labels, facts_collected
-from agent.stats import fold, new_figures
-from channels.transcript import transcript
+from core.handoff import fact_labels, facts_collected
+from core.stats import fold, new_figures
+from core.transcript import transcript
 
 
 def paused_since(events: List[Dict[str, Any]]) -> Optional[float]:

@@ -14,7 +14,7 @@ import copy
 from collections import Counter
 from typing import Any, Dict, Iterable, List
 
-from channels.transcript import typed_by_seller
+from core.transcript import typed_by_seller
 
 NO_ANSWER_RESPONSES = {"utter_out_of_scope", "utter_default", "utter_offer_person"}
 TOP_UNANSWERED = 10
@@ -35,7 +35,7 @@ def fold(figures: Dict[str, Any], events: Iterable[Dict[str, Any]]) -> Dict[str,
     figures = copy.deepcopy(figures)
     for event in events:
         kind = event.get("event")
-        if kind == "user" and not typed_by_seller(event):  # the hand-over timer, not the seller
+        if kind == "user" and not typed_by_seller(event):  # the hand-off timer, not the seller
             continue
         if kind == "user":
             figures["counted"] = True
@@ -49,7 +49,7 @@ def fold(figures: Dict[str, Any], events: Iterable[Dict[str, Any]]) -> Dict[str,
             figures["ratings"][str(value.get("answer_ts", value.get("message")))] = value.get("rating")
         elif kind == "slot" and event.get("name") == "handoff_reason" and event.get("value"):
             figures["handoff_reasons"].append(event["value"])
-        elif kind == "slot" and event.get("name") == "handed_over":
+        elif kind == "slot" and event.get("name") == "handed_off":
             figures["waiting"] = bool(event.get("value"))
             figures["waiting_since"] = event.get("timestamp") if figures["waiting"] else None
         elif kind == "restart":
@@ -58,7 +58,7 @@ def fold(figures: Dict[str, Any], events: Iterable[Dict[str, Any]]) -> Dict[str,
 
 
 # The slots :func:`fold` reads; with the events it reads below, what can change a conversation's figures.
-FIGURE_SLOTS = {"answer_feedback", "handoff_reason", "handed_over"}
+FIGURE_SLOTS = {"answer_feedback", "handoff_reason", "handed_off"}
 
 
 def changes_figures(events: Iterable[Dict[str, Any]]) -> bool:

@@ -34,7 +34,7 @@ def parse(text: str) -> Dict[str, Any]:
 
 
 class HandoffRefused(Exception):
-    """Rasa's hand-over API refused the call (404 unknown, 409 not waiting, 401/503 token)."""
+    """Rasa's hand-off API refused the call (404 unknown, 409 not waiting, 401/503 token)."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -58,4 +58,4 @@ def handoff(action: str, conversation_id: str, text: Optional[str] = None) -> Di
             message = json.loads(error.read()).get("error") or str(error)
         except ValueError:
             message = str(error)
-        raise HandoffRefused(error.code, message)
+        raise HandoffRefused(error.code, message) from error

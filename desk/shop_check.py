@@ -2,10 +2,10 @@
 import re
 from typing import Any, Dict, List, Optional
 
-from actions.eligibility import Answer, Facts, assess
-from actions.fact_table import FACT_TABLE
-from actions.verdict_responses import responses_for
-from agent.replies import response_text
+from core.eligibility import Answer, Facts, assess
+from core.fact_table import FACT_TABLE
+from core.replies import response_text
+from core.verdict_responses import responses_for
 
 FIELDS = tuple(spec.api_field for spec in FACT_TABLE)
 

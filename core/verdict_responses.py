@@ -4,7 +4,7 @@ The texts themselves are domain.yml's; this only names them. No Rasa imports.
 """
 from typing import List, Text
 
-from actions.eligibility import Answer, Blocker, Facts, Outcome, Verdict, assess, blockers
+from core.eligibility import Answer, Blocker, Facts, Outcome, Verdict, assess, blockers
 
 _OPENING = {
     Outcome.CAN_EXIT: "utter_verdict_can_exit",

@@ -11,5 +11,5 @@ def dictionary_dir() -> str:
 
 
 def handoff_webhook_url() -> str:
-    """Where hand-overs are announced (HANDOFF_WEBHOOK_URL); empty: nowhere."""
+    """Where hand-offs are announced (HANDOFF_WEBHOOK_URL); empty: nowhere."""
     return os.environ.get("HANDOFF_WEBHOOK_URL", "")

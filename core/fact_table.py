@@ -1,27 +1,27 @@
 """The exit check's facts, declared once. No Rasa imports.
 
-Derived from this table: the reader's words and cues (``actions.shop_facts``),
+Derived from this table: the reader's words and cues (``core.shop_facts``),
 the slot each fact fills (``Fact.value``, asked by ``utter_ask_<slot>`` in
 domain.yml), the agents' shop check and its API fields, and the labels the
-agents' desk and the hand-over webhook show (``fact_labels``).
+agents' desk and the hand-off webhook show (``fact_labels``).
 Adding a fact means a row here, its question and slot in domain.yml, and its
-rule in ``actions.eligibility``.
+rule in ``core.eligibility``.
 """
 from dataclasses import dataclass
 from typing import Dict, Tuple
 
-from actions.eligibility import Fact
+from core.eligibility import Fact
 
 
 @dataclass(frozen=True)
 class FactSpec:
     """One fact the exit check needs, and how sellers talk about it.
 
-    Cues are regular expressions over normalised text (``actions.normalization``).
+    Cues are regular expressions over normalised text (``core.normalization``).
     """
 
     fact: Fact
-    api_field: str  # name in the agents' API and the hand-over payload
+    api_field: str  # name in the agents' API and the hand-off payload
     label: str  # what agents see
     # Words that name the fact: "维权", "强制类目", "保证金".
     mentions: Tuple[str, ...]

@@ -6,9 +6,9 @@ dict) and the facts known so far; the output is response names of domain.yml.
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from actions.eligibility import Answer, Blocker, Facts, Outcome, assess, blockers
-from actions.intent_rules import subject_of
-from actions.verdict_responses import cause_responses, responses_for
+from core.eligibility import Answer, Blocker, Facts, Outcome, assess, blockers
+from core.intent_rules import subject_of
+from core.verdict_responses import cause_responses, responses_for
 
 MAX_ANSWERS = 3
 OUT_OF_SCOPE = "out_of_scope"  # a question of the message about something else: declined in its place

@@ -1,8 +1,8 @@
 """What the bot does with a seller's message while a person has been asked for. No Rasa imports.
 
-After a hand-over the seller is never left talking to silence:
+After a hand-off the seller is never left talking to silence:
 - the first message gets one short acknowledgement (not one per message);
-- "算了", "不用了", "不要人工了", "机器人"… take the hand-over back: the bot carries
+- "算了", "不用了", "不要人工了", "机器人"… take the hand-off back: the bot carries
   on with what it already knew (and answers the question, if the message asks one);
 - when no agent has written within HANDOFF_TIMEOUT seconds, the seller is told
   and the bot carries on (at the timer, or at the seller's next message if the
@@ -13,21 +13,21 @@ import os
 import re
 from typing import Any, Dict, Iterable, Optional
 
-from actions.intent_rules import is_question
+from core.intent_rules import is_question
 
 DEFAULT_TIMEOUT_SECONDS = 600.0
-TIMEOUT_INTENT = "EXTERNAL_handoff_timeout"  # what Rasa's reminder triggers (actions/handover.py)
+TIMEOUT_INTENT = "EXTERNAL_handoff_timeout"  # what Rasa's reminder triggers (actions/handoff.py)
 TAKE_BACK_INTENT = "cancel"
 
 ACKNOWLEDGE = "acknowledge"
 QUIET = "quiet"
 TAKE_BACK = "take_back"
 TIMED_OUT = "timed_out"
-ASKED_AGAIN = "asked_again"  # a new request for a person after the wait ran out: a new hand-over
+ASKED_AGAIN = "asked_again"  # a new request for a person after the wait ran out: a new hand-off
 
-# The slots that hold a hand-over, as they are when it ends (the seller took it back, the wait ran out,
-# or an agent resumed the bot: actions/handover.py and channels/handoff_api.py).
-ENDED_HANDOFF_SLOTS = {"handed_over": False, "handoff_since": None, "handoff_acknowledged": None,
+# The slots that hold a hand-off, as they are when it ends (the seller took it back, the wait ran out,
+# or an agent resumed the bot: actions/handoff.py and channels/handoff_api.py).
+ENDED_HANDOFF_SLOTS = {"handed_off": False, "handoff_since": None, "handoff_acknowledged": None,
                        "handoff_during_check": None}
 
 # "算了", "不用了", "不要人工了", "不转了", "用机器人吧", "取消转人工", "没事了", "拜拜"
@@ -62,13 +62,13 @@ def takes_back(intent: Optional[str], text: str) -> bool:
 
 
 def question_besides_take_back(text: str) -> bool:
-    """Whether ``text`` asks a question besides taking the hand-over back ("取消 我就想知道退出入口在哪")."""
+    """Whether ``text`` asks a question besides taking the hand-off back ("取消 我就想知道退出入口在哪")."""
     rest = _TAKE_BACK.sub("", re.sub(r"\s", "", text or ""))
     return len(re.sub(r"[\W_]", "", rest)) >= 4 and is_question(rest)
 
 
 def agent_has_written(events: Iterable[Dict[str, Any]], since: Optional[float]) -> bool:
-    """Whether an agent's message (metadata ``agent``) came after the hand-over at ``since``."""
+    """Whether an agent's message (metadata ``agent``) came after the hand-off at ``since``."""
     return any(e.get("event") == "bot" and (e.get("metadata") or {}).get("agent")
                and (since is None or (e.get("timestamp") or 0) >= since) for e in events)
 

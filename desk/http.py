@@ -23,16 +23,16 @@ import urllib.parse
 from functools import lru_cache
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from agent import conversations, rasa_api
-from agent.handoffs import handoff_summary
-from agent.replies import intent_replies, load_responses
-from agent.shop_check import CheckError, check_shop
-from agent.suggestions import suggest
+from core.message_limits import max_message_chars
+from core.replies import intent_replies, load_responses
+from desk import conversations, rasa_api
+from desk.handoffs import handoff_summary
+from desk.shop_check import CheckError, check_shop
+from desk.suggestions import suggest
 
 logger = logging.getLogger(__name__)
-MAX_TEXT_CHARS = 2000
 MAX_LISTED = 100  # waiting conversations listed at once, longest waiting first ("total" says how many wait)
-Answer = Tuple[int, Dict[str, Any]]
+HttpReply = Tuple[int, Dict[str, Any]]
 
 
 class ApiError(Exception):
@@ -65,15 +65,15 @@ def _json(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8")) if body else None
     except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "body must be JSON")
+        raise ApiError(400, "body must be JSON") from None
 
 
 def _text_field(data: Any) -> str:
     text = data.get("text") if isinstance(data, dict) else None
     if not isinstance(text, str) or not text.strip():
         raise ApiError(400, '"text" is required: a non-empty string')
-    if len(text) > MAX_TEXT_CHARS:
-        raise ApiError(400, f'"text" is longer than {MAX_TEXT_CHARS} characters')
+    if len(text) > max_message_chars():
+        raise ApiError(400, f'"text" is longer than {max_message_chars()} characters')
     return text
 
 
@@ -83,43 +83,43 @@ def _handoff(action: str, conversation_id: str, text: Optional[str] = None) -> N
         rasa_api.handoff(action, conversation_id, text)
     except rasa_api.HandoffRefused as error:
         if error.status in (401, 503):  # the desk and Rasa disagree on HANDOFF_API_TOKEN: an operator's fix
-            logger.error("Rasa refused the hand-over API: %s", error)
-            raise ApiError(502, f"the Rasa server refused the hand-over API: {error}")
-        raise ApiError(error.status, str(error))
+            logger.error("Rasa refused the hand-off API: %s", error)
+            raise ApiError(502, f"the Rasa server refused the hand-off API: {error}") from error
+        raise ApiError(error.status, str(error)) from error
 
 
-def suggest_route(data: Any, _: Optional[str]) -> Answer:
+def suggest_route(data: Any, _: Optional[str]) -> HttpReply:
     return 200, suggest(rasa_api.parse(_text_field(data)), _responses(), _intent_replies())
 
 
-def check_route(data: Any, _: Optional[str]) -> Answer:
+def check_route(data: Any, _: Optional[str]) -> HttpReply:
     try:
         return 200, check_shop(data, _responses())
     except CheckError as error:
-        raise ApiError(400, str(error))
+        raise ApiError(400, str(error)) from error
 
 
-def handoffs_route(_: Any, __: Optional[str]) -> Answer:
+def handoffs_route(_: Any, __: Optional[str]) -> HttpReply:
     total, shown = conversations.waiting_for_person(MAX_LISTED)
     waiting = [s for s in (handoff_summary(cid, events) for cid, events in shown) if s]
     return 200, {"handoffs": waiting, "total": total}
 
 
-def reply_route(data: Any, conversation_id: Optional[str]) -> Answer:
+def reply_route(data: Any, conversation_id: Optional[str]) -> HttpReply:
     _handoff("reply", conversation_id, _text_field(data))
     return 200, {"status": "sent"}
 
 
-def resume_route(_: Any, conversation_id: Optional[str]) -> Answer:
+def resume_route(_: Any, conversation_id: Optional[str]) -> HttpReply:
     _handoff("resume", conversation_id)
     return 200, {"status": "resumed"}
 
 
-def stats_route(_: Any, __: Optional[str]) -> Answer:
+def stats_route(_: Any, __: Optional[str]) -> HttpReply:
     return 200, conversations.figures()
 
 
-ROUTES: Dict[Tuple[str, str], Callable[[Any, Optional[str]], Answer]] = {
+ROUTES: Dict[Tuple[str, str], Callable[[Any, Optional[str]], HttpReply]] = {
     ("POST", r"/agent/api/suggest"): suggest_route,
     ("POST", r"/agent/api/check"): check_route,
     ("GET", r"/agent/api/handoffs"): handoffs_route,
@@ -129,7 +129,7 @@ ROUTES: Dict[Tuple[str, str], Callable[[Any, Optional[str]], Answer]] = {
 }
 
 
-def handle(method: str, path: str, headers: Dict[str, str], body: bytes) -> Answer:
+def handle(method: str, path: str, headers: Dict[str, str], body: bytes) -> HttpReply:
     """Answer one agent API request with (HTTP status, JSON body)."""
     path = path.split("?")[0]  # matched still encoded: a conversation id may hold '/' ("%2F")
     try:
@@ -148,6 +148,6 @@ def handle(method: str, path: str, headers: Dict[str, str], body: bytes) -> Answ
         return error.status, {"error": str(error)}
     except (urllib.error.URLError, OSError) as error:
         return 502, {"error": f"the Rasa server did not answer: {error}"}
-    except Exception:  # noqa: BLE001 - a bug here must still get a JSON answer
+    except Exception:  # any failure: a bug here must still get a JSON answer
         logger.exception("agent API %s %s failed", method, path)
         return 500, {"error": "internal error; see the web server's log"}

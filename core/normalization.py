@@ -12,7 +12,7 @@ Steps, in order:
 4. Known misspellings of domain terms and colloquial spellings (帐期 → 账期,
    咋 → 怎么, …).
 5. Full pinyin (zhang qi bao zhang → 账期保障) spelled with the words of the
-   training data (``actions.pinyin``).
+   training data (``core.pinyin``).
 6. Pinyin initials of domain terms (zqbz → 账期保障), derived with pypinyin from
    the jieba user dictionary, so a new term gets its initials for free.
 7. Spaces between Chinese characters dropped, other runs of spaces folded,
@@ -29,7 +29,7 @@ from typing import Dict, Iterable, List
 import opencc
 from pypinyin import Style, lazy_pinyin
 
-from actions.pinyin import PinyinReader
+from core.pinyin import PinyinReader
 
 # Misspellings and variants of domain terms, and colloquial spellings of common
 # question words, seen in sellers' messages. Traditional characters are not

@@ -25,8 +25,8 @@ is enough for ``covered``.
 import re
 from typing import Callable, Dict, List, Optional, Pattern, Sequence, Tuple
 
-from actions.eligibility import Answer, Fact
-from actions.fact_table import FACT_TABLE
+from core.eligibility import Answer, Fact
+from core.fact_table import FACT_TABLE
 
 UNKNOWN = re.compile(r"不(太|是很|大)?(知道|清楚|确定|记得|懂|晓得|会看)|说不(准|好|清)|忘了|记不清|没注意|"
                      r"没(去)?(看|查|瞅)过?(?![到见出])|没留意|去看|看看|查一下|查查|瞅瞅|不好说|搞不清|没数")
@@ -224,7 +224,7 @@ def _read_mention(clause: str, start: int, end: int, fact: Fact,
     if _state_cues(fact, clause[start:end]) is Answer.NO:
         # The name says it is not there ("全是普通类目"); "不是普通类目" says too little to record.
         return None if _has_any(_mask(before), NEGATIONS) or _is_question(clause) else Answer.NO
-    if after.lstrip("的订单单子").startswith("就") and _is_question(clause):
+    if after.lstrip("的订单单子").startswith("就") and _is_question(clause):  # noqa: B005 - a set of characters on purpose
         return None  # "有维权就退不了吗": a rule asked about, not a fact stated
     if DOUBLE_NEGATION.search(before):
         return Answer.YES
@@ -356,7 +356,7 @@ def read_facts(text: str, normalize: Callable[[str], str],
                pending: Optional[Fact] = None) -> Dict[Fact, Answer]:
     """The facts ``text`` states, reading bare replies as answers to ``pending``.
 
-    ``normalize`` is the project's text normaliser (``actions.normalization``); it
+    ``normalize`` is the project's text normaliser (``core.normalization``); it
     runs on each space-separated chunk so spaces still separate clauses.
     """
     clauses = _clauses(text or "", normalize)

@@ -1,7 +1,7 @@
 """Translation between the exit check's Rasa slots and ``eligibility.Facts``."""
 from typing import Any, Mapping, Optional
 
-from actions.eligibility import Answer, Fact, Facts
+from core.eligibility import Answer, Fact, Facts
 
 
 def to_answer(value: Any) -> Optional[Answer]:

@@ -6,9 +6,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def _read_yaml(path: Path) -> Any:
-    from rasa.shared.utils.io import read_yaml_file  # the reader Rasa itself uses
+    """YAML 1.2, safe, as Rasa reads its own files (ruamel.yaml, which Rasa depends on)."""
+    from ruamel.yaml import YAML
 
-    return read_yaml_file(path)
+    reader = YAML(typ="safe", pure=True)
+    reader.version = (1, 2)
+    return reader.load(path.read_text(encoding="utf-8"))
 
 
 def load_responses(domain_path: Path = PROJECT_DIR / "domain.yml") -> Dict[str, List[Dict[str, Any]]]:
@@ -28,7 +31,7 @@ def intent_replies(rules_dir: Path = PROJECT_DIR / "data" / "rules") -> Dict[str
             if rule.get("condition"):
                 continue
             steps = rule.get("steps") or []
-            for step, following in zip(steps, steps[1:]):
+            for step, following in zip(steps, steps[1:], strict=False):
                 action = following.get("action")
                 intents = [step["intent"]] if "intent" in step else [
                     option["intent"] for option in step.get("or", []) if "intent" in option]

@@ -9,7 +9,7 @@ plain dicts of ``tracker.current_state()``.
 from typing import Any, Dict, Iterable, List
 
 BOT_FIELDS = ("text", "buttons", "image", "attachment", "custom")
-# Rasa's text for an intent triggered by a reminder (the hand-over timer): nobody typed it.
+# Rasa's text for an intent triggered by a reminder (the hand-off timer): nobody typed it.
 EXTERNAL_PREFIX = "EXTERNAL: "
 
 
