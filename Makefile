@@ -32,7 +32,7 @@ NLU_INPUTS := config.yml domain.yml $(shell find data components core -type f \(
 # Tests carry a marker saying what they need beyond Python (pytest.ini); unit tests carry none.
 NEEDS := model or browser or postgresql or redis
 
-.PHONY: help install browser services train run shell lint test test-unit validate test-stories test-model screenshots bench clean
+.PHONY: help install browser services train run shell learn lint test test-unit validate test-stories test-model screenshots bench clean
 
 # Every target a user may run carries a "## what it does" comment: `make help` lists them.
 help: ## list the targets
@@ -122,6 +122,11 @@ screenshots: $(MODEL) $(SOCKETIO) browser ## regenerate README's screenshots
 test: export TQDM_DISABLE := 1
 test: lint test-unit validate train test-stories test-model ## install and run every check (what CI runs)
 	@echo "make test: all checks passed"
+
+# Agents' labels from the desk's inbox → data/nlu/learned.yml; RETRAIN=1 also trains a candidate, runs the
+# evaluation sets on both models and replaces + loads (PUT /model, RASA_AUTH_TOKEN) only one that is not worse.
+learn: $(STAMP) $(RASA_ENV) ## export the desk's labels to data/nlu/learned.yml; RETRAIN=1: guarded retrain and reload
+	$(PY) scripts/learn.py $(if $(RETRAIN),--retrain)
 
 # Benchmarks: writes docs/benchmarks.md and docs/bench-*.png from a real run.
 bench: export TQDM_DISABLE := 1

@@ -8,6 +8,10 @@ Routes (all JSON):
   POST /agent/api/handoffs/{id}/reply {"text"}     an agent's message to the seller
   POST /agent/api/handoffs/{id}/resume             give the conversation back to the bot
   GET  /agent/api/stats                            resolution figures
+  GET  /agent/api/inbox                            messages the bot missed, not labelled yet (desk/inbox.py),
+                                                   and the labels they can get ("choices")
+  POST /agent/api/inbox/{id}/label {"conversation_id","kind","value","note","agent"}
+                                                   an agent's label of one of them (stores/miss_labels.py)
 Every call needs ``Authorization: Bearer <AGENT_TOKEN>`` (scripts/serve.sh makes
 a token and prints the desk's address with it when none is set); without a
 token configured the API answers nothing (503). scripts/web_server.py also
@@ -25,13 +29,15 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from core.message_limits import max_message_chars
 from core.replies import intent_replies, load_responses
-from desk import conversations, rasa_api
+from desk import conversations, inbox, rasa_api
 from desk.handoffs import handoff_summary
 from desk.shop_check import CheckError, check_shop
 from desk.suggestions import suggest
 
 logger = logging.getLogger(__name__)
 MAX_LISTED = 100  # waiting conversations listed at once, longest waiting first ("total" says how many wait)
+INBOX_CONVERSATIONS = 300  # the unresolved conversations most recently active the inbox reads
+INBOX_LISTED = 100
 HttpReply = Tuple[int, Dict[str, Any]]
 
 
@@ -119,6 +125,26 @@ def stats_route(_: Any, __: Optional[str]) -> HttpReply:
     return 200, conversations.figures()
 
 
+def inbox_route(_: Any, __: Optional[str]) -> HttpReply:
+    listed = inbox.inbox(conversations.recent_unresolved(INBOX_CONVERSATIONS), conversations.labelled_ids(),
+                         INBOX_LISTED)
+    return 200, {**listed, "choices": inbox.label_choices(_responses())}
+
+
+def label_route(data: Any, miss_id: Optional[str]) -> HttpReply:
+    try:
+        kind, value, note, agent = inbox.check_label(data, inbox.label_choices(_responses()))
+    except inbox.LabelError as error:
+        raise ApiError(400, str(error)) from error
+    conversation_id = data.get("conversation_id")
+    if not isinstance(conversation_id, str) or not conversation_id:
+        raise ApiError(400, '"conversation_id" is required: the conversation the message is in')
+    miss = inbox.find_miss(conversation_id, conversations.conversation_events(conversation_id), miss_id or "")
+    if miss is None:
+        raise ApiError(404, "no such missed message in that conversation")
+    return 200, {"label": conversations.save_label(miss, kind, value, note, agent)}
+
+
 ROUTES: Dict[Tuple[str, str], Callable[[Any, Optional[str]], HttpReply]] = {
     ("POST", r"/agent/api/suggest"): suggest_route,
     ("POST", r"/agent/api/check"): check_route,
@@ -126,6 +152,8 @@ ROUTES: Dict[Tuple[str, str], Callable[[Any, Optional[str]], HttpReply]] = {
     ("POST", r"/agent/api/handoffs/(?P<id>[^/]{1,1024})/reply"): reply_route,
     ("POST", r"/agent/api/handoffs/(?P<id>[^/]{1,1024})/resume"): resume_route,
     ("GET", r"/agent/api/stats"): stats_route,
+    ("GET", r"/agent/api/inbox"): inbox_route,
+    ("POST", r"/agent/api/inbox/(?P<id>[0-9a-f]{1,64})/label"): label_route,
 }
 
 

@@ -143,3 +143,9 @@ def rebuild(connection: Any, conversations: Iterable[Tuple[str, List[Dict[str, A
         done += 1
     return done
 
+
+def unresolved(connection: Any) -> List[str]:
+    """The conversations counted as unresolved (asked for a person, a 👎, or no answer)."""
+    t = figures_table.c
+    return [sender_id for (sender_id,) in connection.execute(
+        sa.select(t.sender_id).where(t.counted.is_(True), t.resolved.is_(False)))]

@@ -38,7 +38,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from core.stats import changes_figures
 from core.transcript import typed_by_seller
-from stores import conversation_index
+from stores import conversation_index, miss_labels
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _sqlite_settings)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         conversation_index.create_tables(self.engine)
+        miss_labels.create_tables(self.engine)
         self._index_earlier_conversations()
 
     def _index_earlier_conversations(self) -> None:

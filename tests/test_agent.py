@@ -367,7 +367,20 @@ def test_agent_page_in_the_browser(bot, seller):
                                "b => b.innerText.includes('客服小李'))", timeout=REPLY_MS)
         desk.wait_for_selector(".chart .row")
 
+        # The inbox: "88VIP怎么开通" went unanswered (test_stats...); an agent labels one as out of scope.
+        missed = "[...document.querySelectorAll('#inbox li[data-id] .asked')].filter(e => e.innerText === '88VIP怎么开通').length"
+        desk.wait_for_function(f"{missed} > 0")
+        before = desk.evaluate(missed)
+        desk.fill("#agent-name", "小李")
+        item = desk.locator("#inbox li[data-id]").filter(has_text="88VIP怎么开通").first
+        item.locator("select[aria-label=标注类型]").select_option("out_of_scope")
+        assert item.locator("select[aria-label=主题]").is_hidden()
         SCREENSHOTS.mkdir(exist_ok=True)
+        desk.locator("section[aria-labelledby=inbox-title]").screenshot(path=str(SCREENSHOTS / "desk-inbox.png"))
+        item.locator("button[type=submit]").click()
+        desk.wait_for_function(f"{missed} === {before - 1}")
+        labelled = [m for m in agent(bot, "GET", "inbox")[1]["items"] if m["text"] == "88VIP怎么开通"]
+        assert len(labelled) == before - 1
         desk.screenshot(path=str(SCREENSHOTS / "agent-page.png"), full_page=True)
         desk.click("#resume")
         shop.wait_for_function("[...document.querySelectorAll('.zqbz-bot')].some("

@@ -178,8 +178,64 @@
     });
   }
 
+  // ------------------------------------------------------------------ inbox
+  var INBOX_REASONS = { declined: "机器人答不了", none_of_these: "卖家选了「都不是」", thumbs_down: "卖家点了👎" };
+  var KINDS = [["intent", "现有主题"], ["out_of_scope", "不在范围内"], ["new_answer", "需要新答案"], ["skip", "跳过"]];
+  var agentName = $("agent-name");
+  agentName.value = localStorage.getItem("agent-name") || "";
+  agentName.addEventListener("change", function () { localStorage.setItem("agent-name", agentName.value); });
+
+  function inboxItem(miss, choices) {
+    var item = el("li");
+    item.setAttribute("data-id", miss.id);
+    item.appendChild(el("div", miss.text, "asked"));
+    item.appendChild(el("div", (INBOX_REASONS[miss.reason] || miss.reason) + " · 回复：" + (miss.reply.join(" / ") || "（无）"), "reply"));
+    item.appendChild(el("div", "机器人猜的：" + (miss.candidates.map(function (c) {
+      return c.label + " " + Math.round(c.confidence * 100) + "%";
+    }).join("，") || "（无）"), "meta"));
+    var form = el("form");
+    var kind = el("select");
+    kind.setAttribute("aria-label", "标注类型");
+    KINDS.forEach(function (k) { var o = el("option", k[1]); o.value = k[0]; kind.appendChild(o); });
+    var value = el("select");
+    value.setAttribute("aria-label", "主题");
+    choices.forEach(function (c) { var o = el("option", c.title + "（" + c.value + "）"); o.value = c.value; value.appendChild(o); });
+    var best = miss.candidates.filter(function (c) { return choices.some(function (x) { return x.value === c.label; }); })[0];
+    if (best) value.value = best.label;
+    var note = el("input");
+    note.type = "text";
+    note.placeholder = "备注：答案该说什么（需要新答案时必填）";
+    note.setAttribute("aria-label", "备注");
+    var send = el("button", "提交");
+    send.type = "submit";
+    kind.addEventListener("change", function () { value.hidden = kind.value !== "intent"; });
+    form.appendChild(kind); form.appendChild(value); form.appendChild(note); form.appendChild(send);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!agentName.value.trim()) { showError("请先填写标注人"); agentName.focus(); return; }
+      api("POST", "inbox/" + miss.id + "/label", {
+        conversation_id: miss.conversation_id, kind: kind.value,
+        value: kind.value === "intent" ? value.value : null, note: note.value || null, agent: agentName.value.trim()
+      }).then(function () { item.remove(); return loadInbox(true); });
+    });
+    item.appendChild(form);
+    return item;
+  }
+
+  function loadInbox(force) {
+    // The list is not redrawn under an agent who is filling in one of its forms.
+    if (!force && $("inbox").contains(document.activeElement)) return Promise.resolve();
+    return api("GET", "inbox").then(function (data) {
+      var list = $("inbox");
+      list.textContent = "";
+      $("inbox-total").textContent = "（共 " + data.total + " 条）";
+      if (!data.items.length) list.appendChild(el("li", "暂无待标注的问题"));
+      data.items.forEach(function (miss) { list.appendChild(inboxItem(miss, data.choices)); });
+    });
+  }
+
   function refreshAll() {
-    return Promise.all([loadHandoffs(), loadStats()]).catch(function () {});
+    return Promise.all([loadHandoffs(), loadStats(), loadInbox()]).catch(function () {});
   }
 
   refreshAll();

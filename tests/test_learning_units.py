@@ -1,0 +1,164 @@
+"""What the bot missed, labels, and the training data they become (core/learning.py, desk/inbox.py, issue #16)."""
+import pytest
+import sqlalchemy as sa
+
+from core.learning import mask_personal_data, misses, new_answers_report, training_examples
+from desk.inbox import LabelError, check_label, inbox, label_choices
+from stores import miss_labels
+
+PARSE_UNSURE = {"intent": {"name": "nlu_fallback", "confidence": 0.6},
+                "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "faq", "confidence": 0.3},
+                                   {"name": "out_of_scope", "confidence": 0.1}],
+                "response_selector": {"faq": {"ranking": [
+                    {"intent_response_key": "faq/exit_steps", "confidence": 0.5},
+                    {"intent_response_key": "faq/exit_fails", "confidence": 0.4}]}}}
+
+
+def user(text, ts, parse=None):
+    return {"event": "user", "text": text, "timestamp": ts, "parse_data": parse or {}}
+
+
+def bot(text, utter, ts):
+    return {"event": "bot", "text": text, "timestamp": ts, "metadata": {"utter_action": utter}}
+
+
+def conversation():
+    return [
+        {"event": "action", "name": "action_listen", "timestamp": 0},
+        user("账期保障怎么退出", 1), bot("退出账期保障的步骤：…", "utter_faq/exit_steps", 1.1),
+        user("那个保障咋撤销啊 找不到", 2, PARSE_UNSURE), bot("您是不是想问：", "utter_clarify", 2.1),
+        user("/out_of_scope", 3), bot("我手上的资料里没有…", "utter_out_of_scope", 3.1),
+        user("88VIP的钱啥时候到", 4), bot("我手上的资料里没有…", "utter_out_of_scope", 4.1),
+        user("退出后钱多久能用", 5), bot("退出前买家已经拍下的订单…", "utter_faq/money_after_exit", 5.1),
+        {"event": "slot", "name": "answer_feedback", "timestamp": 6,
+         "value": {"rating": "down", "message": "退出前买家已经拍下的订单…", "answer_ts": 5.1}},
+        user("EXTERNAL: handoff_timeout", 7), bot("我手上的资料里没有…", "utter_out_of_scope", 7.1),
+        user("/request_human", 8), bot("我手上的资料里没有…", "utter_out_of_scope", 8.1),
+    ]
+
+
+def test_declined_messages_none_of_these_and_thumbs_down_are_misses_with_reply_and_candidates():
+    found = misses("seller-1", conversation())
+    assert [(m["text"], m["reason"]) for m in found] == [
+        ("那个保障咋撤销啊 找不到", "none_of_these"), ("88VIP的钱啥时候到", "declined"),
+        ("退出后钱多久能用", "thumbs_down")]
+    menu = found[0]
+    assert menu["reply"] == ["您是不是想问："]
+    assert [c["label"] for c in menu["candidates"]] == ["faq/exit_steps", "faq/exit_fails", "out_of_scope"]
+    assert menu["candidates"][0]["confidence"] == pytest.approx(0.15)
+    assert len({m["id"] for m in found}) == 3
+    assert misses("seller-1", conversation())[0]["id"] == menu["id"]  # stable: a label finds it again
+    assert misses("seller-2", conversation())[0]["id"] != menu["id"]
+
+
+def test_a_later_thumbs_up_takes_the_thumbs_down_back():
+    events = conversation() + [{"event": "slot", "name": "answer_feedback", "timestamp": 9,
+                                "value": {"rating": "up", "answer_ts": 5.1}}]
+    assert "退出后钱多久能用" not in [m["text"] for m in misses("s", events)]
+
+
+def test_answered_conversations_have_no_misses():
+    assert misses("s", [user("账期保障是什么", 1), bot("账期保障是…", "utter_faq/what_is", 1.1)]) == []
+    assert misses("s", []) == []
+
+
+def test_the_inbox_lists_unlabelled_misses_newest_first():
+    found = misses("seller-1", conversation())
+    listed = inbox([("seller-1", conversation())], {found[1]["id"]}, limit=10)
+    assert [m["text"] for m in listed["items"]] == ["退出后钱多久能用", "那个保障咋撤销啊 找不到"]
+    assert listed["total"] == 2
+    assert len(inbox([("seller-1", conversation())], set(), limit=1)["items"]) == 1
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("我是张三，手机13812345678 订单3456789012345678怎么退", "我是某某，手机1********** 订单****************怎么退"),
+    ("我叫李小龙", "我叫某某"),
+    ("我是卖家 怎么退出账期保障", "我是卖家 怎么退出账期保障"),
+    ("我是新手，请问账期保障是什么", "我是新手，请问账期保障是什么"),
+    ("退出要15天吗", "退出要15天吗"),
+])
+def test_personal_data_is_masked_and_ordinary_words_are_not(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+def test_labels_become_examples_masked_deduplicated_with_where_they_came_from():
+    labels = [
+        {"kind": "intent", "value": "faq/exit_steps", "text": "那个保障咋撤销啊 找不到", "agent": "小王",
+         "labelled_at": "2026-12-03", "conversation_id": "seller-1", "reason": "none_of_these"},
+        {"kind": "intent", "value": "faq/exit_steps", "text": "那个保障 咋撤销啊，找不到！", "agent": "小李"},
+        {"kind": "out_of_scope", "text": "88VIP的钱啥时候到 我是王五", "agent": "小王"},
+        {"kind": "intent", "value": "faq/exit_steps", "text": "账期保障怎么退出", "agent": "小王"},
+        {"kind": "new_answer", "text": "退出要手续费吗", "note": "等运营确认", "agent": "小王"},
+        {"kind": "skip", "text": "哈哈", "agent": "小王"},
+    ]
+    grouped = training_examples(labels, existing=["账期保障怎么退出？"])
+    assert {intent: [e["text"] for e in examples] for intent, examples in grouped.items()} == {
+        "faq/exit_steps": ["那个保障咋撤销啊 找不到"], "out_of_scope": ["88VIP的钱啥时候到 我是某某"]}
+    source = grouped["faq/exit_steps"][0]["source"]
+    assert "小王" in source and "2026-12-03" in source and "seller-1" not in source
+    report = new_answers_report(labels)
+    assert "退出要手续费吗" in report and "等运营确认" in report
+    assert new_answers_report(labels[:1]) is None
+
+
+CHOICES = label_choices({"utter_faq/exit_steps": [{"text": "…", "metadata": {"question": "怎么退出账期保障"}}],
+                         "utter_greet": [{"text": "你好"}]})
+
+
+def test_the_choices_are_the_faq_topics_with_their_questions_and_the_intents():
+    assert CHOICES[0] == {"value": "faq/exit_steps", "title": "怎么退出账期保障"}
+    assert {"value": "ask_can_exit", "title": "ask_can_exit"} in CHOICES
+    assert not any(c["value"] in ("faq", "nlu_fallback", "out_of_scope") for c in CHOICES)
+
+
+@pytest.mark.parametrize("body, complaint", [
+    (None, "JSON object"), ({"kind": "guess", "agent": "a"}, '"kind"'), ({"kind": "skip"}, '"agent"'),
+    ({"kind": "intent", "value": "faq/nonexistent", "agent": "a"}, '"value"'),
+    ({"kind": "new_answer", "agent": "a"}, '"note"'), ({"kind": "skip", "agent": "a", "note": 5}, '"note"'),
+])
+def test_labels_the_bot_cannot_learn_from_are_refused_with_the_reason(body, complaint):
+    with pytest.raises(LabelError, match=complaint):
+        check_label(body, CHOICES)
+
+
+def test_a_good_label_is_accepted_as_given():
+    assert check_label({"kind": "intent", "value": "faq/exit_steps", "agent": " 小王 "}, CHOICES) == (
+        "intent", "faq/exit_steps", None, "小王")
+    assert check_label({"kind": "out_of_scope", "value": "faq/exit_steps", "agent": "小王", "note": " "},
+                       CHOICES) == ("out_of_scope", None, None, "小王")
+
+
+def test_labels_are_stored_with_who_and_when_and_a_new_label_replaces_the_old():
+    engine = sa.create_engine("sqlite://")
+    miss_labels.create_tables(engine)
+    miss = misses("seller-1", conversation())[0]
+    with engine.begin() as connection:
+        miss_labels.save(connection, miss, "skip", None, None, "小王", now=100.0)
+        miss_labels.save(connection, miss, "intent", "faq/exit_steps", None, "小李", now=200.0)
+    with engine.connect() as connection:
+        assert miss_labels.labelled_ids(connection) == {miss["id"]}
+        [label] = miss_labels.all_labels(connection)
+    assert (label["kind"], label["value"], label["agent"], label["labelled_at"], label["text"]) == (
+        "intent", "faq/exit_steps", "小李", 200.0, "那个保障咋撤销啊 找不到")
+
+
+def figures(failed, hard=(), singles=10, conversations=4):
+    return {"single_messages": singles, "conversations": conversations, "failed": list(failed), "hard": list(hard)}
+
+
+def test_the_guard_refuses_new_contradictions_fewer_right_cases_or_a_clearly_worse_set():
+    from scripts.learn import worse
+
+    current = {"eval": figures(["single: a", "single: b"]), "fresh": figures([])}
+    # Borderline cases moving both ways, no fewer right overall: accepted.
+    assert worse(current, {"eval": figures(["single: a", "single: c"]), "fresh": figures([])}) == []
+    # A contradiction or wrong verdict the current model does not make: refused, whatever else.
+    reasons = worse(current, {"eval": figures(["single: x"], hard=["single: x"]), "fresh": figures([])})
+    assert any("new contradictions" in r for r in reasons)
+    # One case fewer right over all sets: refused.
+    assert any("all sets" in r for r in worse(current, {"eval": figures(["single: a", "single: b"]),
+                                                          "fresh": figures(["single: z"])}))
+    # A set that loses clearly more than it gains, even if another set makes up for it: refused.
+    big = {"eval": figures([], singles=100), "fresh": figures([f"single: {i}" for i in range(8)], singles=100)}
+    lost_many = {"eval": figures([f"single: {i}" for i in range(8)], singles=100), "fresh": figures([], singles=100)}
+    assert any(r.startswith("eval: 8 cases newly wrong, 0 newly right") for r in worse(big, lost_many))
