@@ -367,7 +367,9 @@ def test_agent_page_in_the_browser(bot, seller):
                                "b => b.innerText.includes('客服小李'))", timeout=REPLY_MS)
         desk.wait_for_selector(".chart .row")
 
-        # The inbox: "88VIP怎么开通" went unanswered (test_stats...); an agent labels one as out of scope.
+        # The inbox: a seller's "88VIP怎么开通" went unanswered; an agent labels it as out of scope.
+        bot.say(f"inbox-{seller}", "88VIP怎么开通")
+        desk.click("#refresh")
         missed = "[...document.querySelectorAll('#inbox li[data-id] .asked')].filter(e => e.innerText === '88VIP怎么开通').length"
         desk.wait_for_function(f"{missed} > 0")
         before = desk.evaluate(missed)
