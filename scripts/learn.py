@@ -94,7 +94,8 @@ def export(labels: List[Dict[str, Any]], learned: Path, report: Path) -> Dict[st
                       "    metadata:", f"      source: {json.dumps(example['source'], ensure_ascii=False)}"]
     if not grouped:
         lines[-1] = "nlu: []"
-    learned.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if grouped or learned.exists():  # no labels yet: no file (a new file in data/ means a retrain)
+        learned.write_text("\n".join(lines) + "\n", encoding="utf-8")
     answers = new_answers_report(labels)
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text((answers or "# Questions that need a new answer\n\nNone labelled.\n"), encoding="utf-8")

@@ -162,3 +162,21 @@ def test_the_guard_refuses_new_contradictions_fewer_right_cases_or_a_clearly_wor
     big = {"eval": figures([], singles=100), "fresh": figures([f"single: {i}" for i in range(8)], singles=100)}
     lost_many = {"eval": figures([f"single: {i}" for i in range(8)], singles=100), "fresh": figures([], singles=100)}
     assert any(r.startswith("eval: 8 cases newly wrong, 0 newly right") for r in worse(big, lost_many))
+
+
+def test_export_writes_rasa_training_data_that_survives_quotes_newlines_and_comments(tmp_path):
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from scripts.learn import export
+
+    learned, report = tmp_path / "learned.yml", tmp_path / "report.md"
+    assert export([], learned, report)["examples"] == 0 and not learned.exists()  # no labels: no file
+    tricky = '他说: "退出 #账期保障" 怎么弄\n第二行 \\ 还有'
+    labels = [{"kind": "intent", "value": "faq/how_to_exit", "text": tricky, "agent": "小王", "labelled_at": 0.0},
+              {"kind": "out_of_scope", "text": "88VIP的钱啥时候到账啊朋友", "agent": "小李", "labelled_at": 0.0}]
+    written = export(labels, learned, report)
+    assert written["examples"] == 2 and written["intents"] == ["faq/how_to_exit", "out_of_scope"]
+    examples = {m.get("text"): m.get("intent_response_key") or m.get("intent")
+                for m in load_data(str(learned)).training_examples}
+    assert examples[tricky.strip()] == "faq/how_to_exit" and examples["88VIP的钱啥时候到账啊朋友"] == "out_of_scope"
+    assert "1970-01-01" in learned.read_text(encoding="utf-8")
