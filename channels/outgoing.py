@@ -1,15 +1,14 @@
 """What connectors send: bot messages as plain text, split to a platform's limit,
-numbered choices for buttons, retried sending, and at-most-once handling.
+numbered choices for buttons, and at-most-once handling (retries: core/retry.py).
 No Rasa imports.
 """
 import logging
 import re
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Dict, Iterable, List, Optional, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 CHOICE_HINT = "回复数字选择："
 
@@ -59,8 +58,6 @@ def split_text(text: str, max_bytes: int) -> List[str]:
     if current:
         pieces.append(current)
     return [p.rstrip("\n") for p in pieces if p.strip()]
-
-
 
 
 class SeenMessages:

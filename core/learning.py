@@ -90,7 +90,8 @@ def misses(conversation_id: str, events: List[Dict[str, Any]]) -> List[Dict[str,
         answered_none = index + 1 < len(turns) and turns[index + 1]["user"].get("text") == NONE_OF_THESE_PAYLOAD
         if CLARIFY in utters and answered_none:
             found.setdefault(index, "none_of_these")
-        if any(e.get("timestamp") in rated_down for e in turn["bot"]):
+        # A 👎 on what an agent wrote at the desk is not the bot's miss.
+        if any(e.get("timestamp") in rated_down and not (e.get("metadata") or {}).get("agent") for e in turn["bot"]):
             found.setdefault(index, "thumbs_down")
     result = []
     for index in sorted(found):
@@ -110,17 +111,24 @@ def misses(conversation_id: str, events: List[Dict[str, Any]]) -> List[Dict[str,
 
 
 # Personal data never goes into training data: phone numbers, order and account numbers, names.
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_LONG_NUMBER = re.compile(r"\d{6,}")
+_PHONE = re.compile(r"(?:\+?86[\s-]?)?(?<!\d)1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+_LONG_NUMBER = re.compile(r"\d(?:[\s-]?\d){5,}")  # order, account and card numbers, also in groups of four
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ACCOUNT = re.compile(r"(微信号?|vx|wx|v信|旺旺号?|qq号?|支付宝账?号?)\s*[:：是为]?\s*[A-Za-z0-9_.@-]{3,}", re.IGNORECASE)
+_SURNAME = re.compile(r"(我姓)([\u4e00-\u9fff])")
 _NAME = re.compile(r"(我叫|我是|本人是?|我的名字是)\s*([\u4e00-\u9fff]{2,3})(?=$|[\s，,。.！!？?、;；])")
 # What follows 我是 in sellers' messages far more often than a name.
 _NOT_NAMES = re.compile(r"^(卖家|买家|商家|新手|店主|老板|个人|企业|淘宝|天猫|新店|老店|小店|做|卖|开|刚|这|那|一个|第一)")
 
 
 def mask_personal_data(text: str) -> str:
-    """``text`` with phone numbers, long numbers (orders, accounts) and names after 我叫/我是 masked."""
+    """``text`` with e-mail addresses, chat accounts, phone numbers, long numbers (orders, accounts, cards) and
+    names after 我叫 / 我是 / 我姓 masked."""
+    text = _EMAIL.sub("***@***", text)
+    text = _ACCOUNT.sub(lambda m: m.group(1) + " ***", text)
     text = _PHONE.sub("1**********", text)
-    text = _LONG_NUMBER.sub(lambda m: "*" * len(m.group()), text)
+    text = _LONG_NUMBER.sub(lambda m: re.sub(r"\d", "*", m.group()), text)
+    text = _SURNAME.sub(r"\1某", text)
 
     def name(match: "re.Match[str]") -> str:
         return match.group(0) if _NOT_NAMES.match(match.group(2)) else match.group(1) + "某某"

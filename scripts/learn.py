@@ -1,20 +1,22 @@
 """`make learn`: agents' labels of missed messages → training data; with --retrain, a guarded retrain.
 
 1. Export: every label of kind "intent" or "out_of_scope" stored from the desk's
-   inbox (stores/miss_labels.py) becomes an example in ``data/nlu/learned.yml``
-   (one file, rewritten each time from all labels), with where it came from in
-   the example's metadata; personal data masked, texts already in the training
-   data or in an evaluation set (tests/eval/, never trained on) left out.
-   Labels "new_answer" go to ``results/learn/learn-report.md`` for whoever owns the
-   knowledge.
-2. ``--retrain``: fine-tune the current model with that data (a candidate),
-   run the evaluation sets against both (the real servers, as ``make test``
-   does), and only when the candidate is not worse (``worse``: no new
-   contradiction or wrong verdict, no fewer cases right over all sets, no set
-   where it loses significantly more cases than it gains) put it in place of
-   the current model and load it into the running Rasa server(s) with Rasa's
-   ``PUT /model``; otherwise keep the old one and say why.
-   ``results/learn/learn-report.md`` shows the figures side by side.
+   inbox (stores/miss_labels.py) becomes an example in ``data/nlu/learned.yml``,
+   added to the examples the file already has (a message labelled again takes
+   its new label), with where it came from in the example's metadata; personal
+   data masked, texts already in the training data or in an evaluation set
+   (tests/eval/, never trained on) left out. Labels "new_answer" go to
+   ``results/learn/learn-report.md`` for whoever owns the knowledge.
+2. ``--retrain``: the same export is staged in ``results/learn/``; the current
+   model is fine-tuned with it (a candidate); the evaluation sets run against
+   both (the real servers, as ``make test`` does, on loopback ports with their
+   own SQLite file and none of the live settings); only when the candidate is
+   not worse (``worse``: no new contradiction or wrong verdict, no fewer cases
+   right over all sets, no set where it loses significantly more cases than it
+   gains) does the staged data become ``data/nlu/learned.yml``, the candidate
+   replace the current model and Rasa's ``PUT /model`` load it into the running
+   server(s); otherwise nothing in ``data/`` or ``models/`` changes and the
+   report says why. ``results/learn/learn-report.md`` shows the figures side by side.
 
 Exit status: 0 exported (and, with --retrain, accepted or nothing to learn), 3 refused, 2 an error.
 """
@@ -23,6 +25,7 @@ import hashlib
 import json
 import math
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -41,12 +44,25 @@ from scripts.rasa_env import settings  # noqa: E402
 
 LEARNED = PROJECT_DIR / "data" / "nlu" / "learned.yml"
 MODEL = PROJECT_DIR / "models" / "zqbz.tar.gz"
-HEADER = ("# Written by `make learn` from agents' labels in the desk's inbox (scripts/learn.py).\n"
-          "# Do not edit: it is rewritten from the stored labels; relabel on the desk instead.")
+HEADER = ("# Written by `make learn` from agents' labels in the desk's inbox (scripts/learn.py). Examples stay once\n"
+          "# written; a message labelled again on the desk takes its new label; delete a wrong one here by hand.")
 EPOCH_FRACTION = 0.2
 SIGNIFICANT = 0.05  # a set is worse when the candidate loses cases more often than chance would (paired test)
 SHORTEST_SHARED = 7  # as tests/test_eval_set.py: shorter replies ("没有") may be in any data set
 REFUSED = 3
+# What the evaluation's result depends on besides the model: cached figures are kept per model *and* these.
+EVALUATED_WITH = ("actions", "core", "components", "tests/eval", "domain.yml", "endpoints.yml")
+# Settings the evaluation servers must not inherit: they would write into the live database, lock store or
+# platforms, notify the agents' webhook, or listen beyond this machine.
+NOT_FOR_EVALUATION = ("TRACKER_DB_URL", "DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_DATABASE",
+                      "REDIS_HOST", "REDIS_PORT", "REDIS_DB", "REDIS_PASSWORD", "HANDOFF_WEBHOOK_URL",
+                      "DINGTALK_APP_SECRET", "DINGTALK_APP_KEY", "DINGTALK_ROBOT_CODE", "WECOM_CORP_ID",
+                      "WECOM_TOKEN", "WECOM_AES_KEY", "WECOM_SECRET", "WECOM_AGENT_ID", "ALLOWED_HOSTS",
+                      "WIDGET_ORIGINS", "ACTION_HOST", "ACTION_ENDPOINT_URL", "MODEL")
+
+
+class LearnError(RuntimeError):
+    """The retrain could not be done; the message says what to do."""
 
 
 def _yaml():
@@ -70,6 +86,29 @@ def _texts_in(paths: List[Path]) -> List[str]:
     return texts
 
 
+def _existing_examples(learned: Path) -> Dict[str, List[Dict[str, Any]]]:
+    """intent → examples ``{"text", "source"}`` already in ``learned`` (an earlier export, maybe from elsewhere)."""
+    if not learned.exists():
+        return {}
+    found: Dict[str, List[Dict[str, Any]]] = {}
+    for entry in (_yaml().load(learned.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+        for example in entry.get("examples") or []:
+            if isinstance(example, dict) and example.get("text"):
+                found.setdefault(entry["intent"], []).append(
+                    {"text": str(example["text"]), "source": str((example.get("metadata") or {}).get("source", ""))})
+    return found
+
+
+def _as_in_eval_test(text: str) -> str:
+    """As tests/test_eval_set.py compares a training sentence with an evaluation one."""
+    return "".join(text.split()).strip("？?。!！~")
+
+
+def _safe_text(text: str) -> str:
+    """Rasa reads "[..](..)" / "[..]{..}" in an example as entity markup: the brackets become full-width."""
+    return text.replace("[", "［").replace("]", "］")
+
+
 def _evaluation_texts() -> List[str]:
     from tests.eval.run import load
 
@@ -80,26 +119,43 @@ def _evaluation_texts() -> List[str]:
     return texts
 
 
-def export(labels: List[Dict[str, Any]], learned: Path, report: Path) -> Dict[str, Any]:
-    """Write ``learned`` from ``labels``; returns what was written and what was left out."""
+def export(labels: List[Dict[str, Any]], learned: Path, report: Path, into: Optional[Path] = None) -> Dict[str, Any]:
+    """Add the examples ``labels`` give to those of ``learned`` and write the result to ``into`` (``learned``).
+
+    Examples already in the file stay (the file may come from another machine's labels); a message labelled
+    again takes its new label. Returns what was written and what was left out.
+    """
+    into = into or learned
     others = [p for p in sorted((PROJECT_DIR / "data" / "nlu").glob("*.yml")) if p.resolve() != learned.resolve()]
-    held_out = {normalized_key(t) for t in _evaluation_texts() if len(normalized_key(t)) >= SHORTEST_SHARED}
-    kept = [label for label in labels if normalized_key(str(label.get("text") or "")) not in held_out]
-    grouped = training_examples(kept, _texts_in(others))
+    held_out = {_as_in_eval_test(t) for t in _evaluation_texts() if len(_as_in_eval_test(t)) >= SHORTEST_SHARED}
+    kept = [{**label, "text": _safe_text(str(label.get("text") or ""))} for label in labels
+            if _as_in_eval_test(_safe_text(str(label.get("text") or ""))) not in held_out]
+    new = training_examples(kept, _texts_in(others))
+    relabelled = {normalized_key(e["text"]) for examples in new.values() for e in examples}
+    grouped: Dict[str, List[Dict[str, Any]]] = {}
+    for intent, examples in _existing_examples(learned).items():
+        grouped[intent] = [e for e in examples if normalized_key(e["text"]) not in relabelled]
+    for intent, examples in new.items():
+        grouped.setdefault(intent, []).extend(examples)
+    grouped = {intent: examples for intent, examples in grouped.items() if examples}
     lines = [HEADER, 'version: "3.1"', "nlu:"]
     for intent in sorted(grouped):
         lines += [f"- intent: {intent}", "  examples:"]
-        for example in grouped[intent]:
-            lines += [f"  - text: {json.dumps(example['text'], ensure_ascii=False)}",
-                      "    metadata:", f"      source: {json.dumps(example['source'], ensure_ascii=False)}"]
+        for example in grouped[intent]:  # JSON strings are YAML double-quoted scalars; ASCII-only is safest
+            lines += [f"  - text: {json.dumps(example['text'])}",
+                      "    metadata:", f"      source: {json.dumps(example['source'])}"]
     if not grouped:
         lines[-1] = "nlu: []"
-    if grouped or learned.exists():  # no labels yet: no file (a new file in data/ means a retrain)
-        learned.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if grouped or into.exists():  # no labels yet: no file (a new file in data/ means a retrain)
+        into.parent.mkdir(parents=True, exist_ok=True)
+        staged = into.with_name(into.name + ".tmp")
+        staged.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.replace(staged, into)
     answers = new_answers_report(labels)
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text((answers or "# Questions that need a new answer\n\nNone labelled.\n"), encoding="utf-8")
-    return {"examples": sum(len(v) for v in grouped.values()), "intents": sorted(grouped),
+    return {"examples": sum(len(v) for v in grouped.values()), "new": sum(len(v) for v in new.values()),
+            "intents": sorted(grouped),
             "held_out": len(labels) - len(kept), "new_answers": sum(lbl.get("kind") == "new_answer" for lbl in labels)}
 
 
@@ -111,11 +167,16 @@ def train(current: Path, out: Path, name: str, learned: Path) -> Path:
     current model (a fifth of the configured epochs) learns the labelled messages and stays close to it.
     """
     rasa = Path(sys.executable).with_name("rasa")
-    data = ["data"] + ([] if learned.resolve().is_relative_to(PROJECT_DIR / "data") else [str(learned)])
-    subprocess.run([str(rasa), "train", "--finetune", str(current), "--epoch-fraction", str(EPOCH_FRACTION),
-                    "--config", "config.yml", "--domain", "domain.yml", "--data", *data,
-                    "--out", str(out), "--fixed-model-name", name], cwd=PROJECT_DIR, check=True)
-    return out / f"{name}.tar.gz"
+    data = [str(p) for p in sorted((PROJECT_DIR / "data").iterdir()) if p.name != "nlu"]
+    data += [str(p) for p in sorted((PROJECT_DIR / "data" / "nlu").glob("*.yml")) if p.name != LEARNED.name]
+    done = subprocess.run([str(rasa), "train", "--finetune", str(current), "--epoch-fraction", str(EPOCH_FRACTION),
+                           "--config", "config.yml", "--domain", "domain.yml", "--data", *data, str(learned),
+                           "--out", str(out), "--fixed-model-name", name], cwd=PROJECT_DIR)
+    model = out / f"{name}.tar.gz"
+    if done.returncode or not model.exists():
+        raise LearnError("fine-tuning failed (Rasa's error above). After changes to config.yml or new answers in "
+                         "domain.yml, train from scratch with `make train` and check it with `make test` instead")
+    return model
 
 
 def _digest(path: Path) -> str:
@@ -124,6 +185,25 @@ def _digest(path: Path) -> str:
         for block in iter(lambda: model.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()[:16]
+
+
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for name in EVALUATED_WITH:
+        path = PROJECT_DIR / name
+        for file in sorted([path] if path.is_file() else path.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(str(file.relative_to(PROJECT_DIR)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def evaluation_env(env: Dict[str, str], model: Path, serving: Path) -> Dict[str, str]:
+    """The evaluation servers' settings: ``env`` without anything live, on loopback, with fresh tokens."""
+    clean = {key: value for key, value in env.items() if key not in NOT_FOR_EVALUATION}
+    clean.update(MODEL=str(model), BIND_HOST="127.0.0.1", TRACKER_DB=str(serving / "tracker.db"),
+                 RASA_AUTH_TOKEN=secrets.token_hex(16), AGENT_TOKEN=secrets.token_hex(16),
+                 HANDOFF_API_TOKEN=secrets.token_hex(16))
+    return clean
 
 
 def evaluate(model: Path, work: Path) -> Dict[str, Dict[str, Any]]:
@@ -135,13 +215,15 @@ def evaluate(model: Path, work: Path) -> Dict[str, Dict[str, Any]]:
     from tests.eval.run import RestClient
     from tests.eval.run import evaluate as evaluate_set
 
-    kept = work / f"figures-{_digest(model)}.json"
+    kept = work / f"figures-{_digest(model)}-{_code_digest()}.json"
     if kept.exists():
         return json.loads(kept.read_text(encoding="utf-8"))
     serving = work / f"serve-{kept.stem}"
     serving.mkdir(parents=True, exist_ok=True)
-    token = "learn-eval-token"
-    server = BotServer(serving, env={"MODEL": str(model), "RASA_AUTH_TOKEN": token}).start()
+    server = BotServer(serving)
+    server.env = evaluation_env(server.env, model, serving)
+    token = server.env["RASA_AUTH_TOKEN"]
+    server.start()
     try:
         results = {}
         for folder in ("", "fresh", "round3"):
@@ -221,12 +303,13 @@ def _table(current: Dict[str, Dict[str, Any]], candidate: Dict[str, Dict[str, An
     return "\n".join(rows)
 
 
-def guarded_retrain(current_model: Path, learned: Path, rasa_urls: List[str], token: str,
+def guarded_retrain(current_model: Path, staged: Path, learned: Path, rasa_urls: List[str], token: str,
                     work: Path) -> Dict[str, Any]:
-    """Train, compare, and replace + load only a model that is not worse; the decision with its figures."""
+    """Fine-tune with ``staged`` data, compare, and only for a model that is not worse: install ``staged`` as
+    ``learned``, replace the model and load it. The decision with its figures."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     work.mkdir(parents=True, exist_ok=True)
-    candidate = train(current_model, work / "candidates", f"candidate-{stamp}", learned)
+    candidate = train(current_model, work / "candidates", f"candidate-{stamp}", staged)
     current_figures = evaluate(current_model, work)
     candidate_figures = evaluate(candidate, work)
     reasons = worse(current_figures, candidate_figures)
@@ -238,7 +321,11 @@ def guarded_retrain(current_model: Path, learned: Path, rasa_urls: List[str], to
         return decision
     previous = current_model.with_name(current_model.name.replace(".tar.gz", "") + f"-before-{stamp}.tar.gz")
     shutil.copy2(current_model, previous)  # the old model stays at hand
-    os.replace(candidate, current_model)  # atomic: a server starting now reads one model or the other
+    os.replace(staged, learned)  # the data the accepted model learned; a refused candidate's stays in `work`
+    shutil.copy2(candidate, current_model.with_name(current_model.name + ".tmp"))  # maybe another filesystem
+    os.replace(current_model.with_name(current_model.name + ".tmp"), current_model)  # atomic for a server
+    os.utime(current_model)  # newer than learned.yml: `make run` serves it instead of training from scratch
+    candidate.unlink()
     decision.update(replaced=str(current_model), previous=str(previous),
                     not_loaded=load_into_rasa(current_model.resolve(), rasa_urls, token))
     return decision
@@ -257,17 +344,25 @@ def main(argv: Optional[List[str]] = None) -> int:
     from desk import conversations
 
     labels = conversations.all_labels()
-    exported = export(labels, learned, report)
-    print(f"learn: {len(labels)} labels → {exported['examples']} examples in {learned} "
+    # With --retrain the data goes to data/ only with a model that passed the guard: until then it is staged.
+    staged = Path(args.work) / "learned-candidate.yml"
+    exported = export(labels, learned, report, into=staged if args.retrain else learned)
+    print(f"learn: {len(labels)} labels → {exported['examples']} examples in {staged if args.retrain else learned} "
           f"({', '.join(exported['intents']) or 'none'}); {exported['held_out']} left out as evaluation "
           f"sentences; {exported['new_answers']} need a new answer ({report})")
     if not args.retrain:
         return 0
-    if not exported["examples"]:
-        print("learn: nothing to learn; the current model stays")
+    installed = learned.read_text(encoding="utf-8") if learned.exists() else None
+    if not staged.exists() or staged.read_text(encoding="utf-8") == installed:
+        print("learn: nothing new to learn; the current model stays")
         return 0
     urls = os.environ.get("RASA_URLS", f"http://127.0.0.1:{env['RASA_PORT']}").split()
-    decision = guarded_retrain(Path(args.model), learned, urls, env.get("RASA_AUTH_TOKEN", ""), Path(args.work))
+    try:
+        decision = guarded_retrain(Path(args.model), staged, learned, urls, env.get("RASA_AUTH_TOKEN", ""),
+                                   Path(args.work))
+    except LearnError as error:
+        print(f"learn: {error}", file=sys.stderr)
+        return 2
     verdict = "accepted: the new model replaced the current one" if decision["accepted"] else \
         "refused: the current model stays (" + "; ".join(decision["reasons"]) + ")"
     with report.open("a", encoding="utf-8") as out:

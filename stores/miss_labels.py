@@ -10,14 +10,14 @@ import time
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
-MAX_TEXT_CHARS = 2000
 metadata = sa.MetaData()
 labels_table = sa.Table(
     "miss_labels", metadata,
     sa.Column("miss_id", sa.String(64), primary_key=True),
     sa.Column("conversation_id", sa.String(255), nullable=False),
-    sa.Column("text", sa.String(MAX_TEXT_CHARS), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
     sa.Column("reason", sa.String(32), nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("value", sa.String(128)),
@@ -36,11 +36,19 @@ def save(connection: Any, miss: Dict[str, Any], kind: str, value: Optional[str],
          agent: str, now: Optional[float] = None) -> Dict[str, Any]:
     """Store (or replace) the label of ``miss``; returns the stored row."""
     row = {"miss_id": miss["id"], "conversation_id": miss["conversation_id"],
-           "text": miss["text"][:MAX_TEXT_CHARS], "reason": miss["reason"], "kind": kind, "value": value,
+           "text": miss["text"], "reason": miss["reason"], "kind": kind, "value": value,
            "note": (note or "")[:1000] or None, "agent": agent[:100], "labelled_at": now or time.time()}
-    with connection.begin_nested():
-        connection.execute(sa.delete(labels_table).where(labels_table.c.miss_id == row["miss_id"]))
-        connection.execute(sa.insert(labels_table).values(row))
+    for _ in range(2):  # two agents (or a double click) labelling the same message at once: the last one wins
+        updated = connection.execute(sa.update(labels_table).where(labels_table.c.miss_id == row["miss_id"])
+                                     .values(row))
+        if updated.rowcount:
+            return row
+        try:
+            with connection.begin_nested():
+                connection.execute(sa.insert(labels_table).values(row))
+            return row
+        except IntegrityError:
+            continue
     return row
 
 

@@ -57,6 +57,15 @@ def test_a_later_thumbs_up_takes_the_thumbs_down_back():
     assert "退出后钱多久能用" not in [m["text"] for m in misses("s", events)]
 
 
+def test_a_thumbs_down_on_an_agents_reply_is_not_the_bots_miss():
+    events = [user("转人工", 1), bot("好的，正在为您转接", "utter_handoff", 1.1),
+              user("你好 在吗", 2), {"event": "bot", "text": "您好，我是客服小王", "timestamp": 2.1,
+                                      "metadata": {"agent": True}},
+              {"event": "slot", "name": "answer_feedback", "timestamp": 3,
+               "value": {"rating": "down", "answer_ts": 2.1}}]
+    assert misses("s", events) == []
+
+
 def test_answered_conversations_have_no_misses():
     assert misses("s", [user("账期保障是什么", 1), bot("账期保障是…", "utter_faq/what_is", 1.1)]) == []
     assert misses("s", []) == []
@@ -76,6 +85,9 @@ def test_the_inbox_lists_unlabelled_misses_newest_first():
     ("我是卖家 怎么退出账期保障", "我是卖家 怎么退出账期保障"),
     ("我是新手，请问账期保障是什么", "我是新手，请问账期保障是什么"),
     ("退出要15天吗", "退出要15天吗"),
+    ("电话 138-1234-5678 或 +86 13912345678", "电话 1********** 或 1**********"),
+    ("卡号 6222 0212 3456 7890 邮箱 abc.d@qq.com", "卡号 **** **** **** **** 邮箱 ***@***"),
+    ("加我微信号 wxid_abc123 我姓王", "加我微信号 *** 我姓某"),
 ])
 def test_personal_data_is_masked_and_ordinary_words_are_not(text, masked):
     assert mask_personal_data(text) == masked
@@ -172,11 +184,35 @@ def test_export_writes_rasa_training_data_that_survives_quotes_newlines_and_comm
     learned, report = tmp_path / "learned.yml", tmp_path / "report.md"
     assert export([], learned, report)["examples"] == 0 and not learned.exists()  # no labels: no file
     tricky = '他说: "退出 #账期保障" 怎么弄\n第二行 \\ 还有'
+    emoji_codes = "[微笑][微笑] 账期保障在[哪里](找) 退呀"  # Rasa would read "[..](..)" as an entity
     labels = [{"kind": "intent", "value": "faq/how_to_exit", "text": tricky, "agent": "小王", "labelled_at": 0.0},
+              {"kind": "intent", "value": "faq/how_to_exit", "text": emoji_codes, "agent": "小王"},
               {"kind": "out_of_scope", "text": "88VIP的钱啥时候到账啊朋友", "agent": "小李", "labelled_at": 0.0}]
     written = export(labels, learned, report)
-    assert written["examples"] == 2 and written["intents"] == ["faq/how_to_exit", "out_of_scope"]
+    assert written["examples"] == 3 and written["intents"] == ["faq/how_to_exit", "out_of_scope"]
     examples = {m.get("text"): m.get("intent_response_key") or m.get("intent")
                 for m in load_data(str(learned)).training_examples}
     assert examples[tricky.strip()] == "faq/how_to_exit" and examples["88VIP的钱啥时候到账啊朋友"] == "out_of_scope"
+    assert examples["［微笑］［微笑］ 账期保障在［哪里］(找) 退呀"] == "faq/how_to_exit"
     assert "1970-01-01" in learned.read_text(encoding="utf-8")
+    # Another export (another machine, no labels there yet) keeps what the file has; a relabel replaces.
+    assert export([], learned, report)["examples"] == 3
+    relabelled = [{"kind": "out_of_scope", "text": tricky, "agent": "小李"}]
+    export(relabelled, learned, report)
+    examples = {m.get("text"): m.get("intent_response_key") or m.get("intent")
+                for m in load_data(str(learned)).training_examples}
+    assert examples[tricky.strip()] == "out_of_scope" and len(examples) == 3
+
+
+def test_the_evaluation_servers_get_nothing_live(tmp_path):
+    from pathlib import Path
+
+    from scripts.learn import evaluation_env
+
+    live = {"TRACKER_DB_URL": "postgresql://prod", "DB_HOST": "db", "REDIS_HOST": "redis", "BIND_HOST": "0.0.0.0",
+            "HANDOFF_WEBHOOK_URL": "https://crm", "WECOM_SECRET": "s", "RASA_AUTH_TOKEN": "live-token",
+            "PATH": "/usr/bin"}
+    env = evaluation_env(live, Path("candidate.tar.gz"), tmp_path)
+    assert not {"TRACKER_DB_URL", "DB_HOST", "REDIS_HOST", "HANDOFF_WEBHOOK_URL", "WECOM_SECRET"} & set(env)
+    assert env["BIND_HOST"] == "127.0.0.1" and env["TRACKER_DB"] == str(tmp_path / "tracker.db")
+    assert env["RASA_AUTH_TOKEN"] != "live-token" and env["MODEL"] == "candidate.tar.gz" and env["PATH"] == "/usr/bin"
