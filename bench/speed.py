@@ -167,11 +167,15 @@ def start_bare_bot(work: Path, sqlite: bool = False) -> Tuple[subprocess.Popen, 
     return process, url
 
 
+# What `rasa train` reads: the NLU components import core/ (tests/test_layout.py checks this list).
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "components", "core", "actions")
+
+
 def training_times(work: Path) -> Dict:
     """Full `rasa train` in a fresh copy (no cache), then again after changing one response."""
     copy = work / "train-copy"
     copy.mkdir(parents=True)
-    for name in ["config.yml", "domain.yml", "data", "components", "actions"]:
+    for name in TRAINING_INPUTS:
         source = PROJECT_DIR / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, copy / name)
     rasa = str(Path(sys.executable).parent / "rasa")

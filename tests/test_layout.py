@@ -58,3 +58,9 @@ def test_the_rule_itself_catches_an_import_between_packages(tmp_path):
     module.write_text("def f():\n    from actions.answer import ActionAnswer\n", encoding="utf-8")
     assert list(imported_roots(module)) == [(2, "actions")]
     assert "actions" not in ALLOWED["channels"] and "desk" not in ALLOWED["actions"]
+
+
+def test_the_benchmarks_training_copy_has_every_package_the_components_import():
+    from bench.speed import TRAINING_INPUTS
+
+    assert {"components", *ALLOWED["components"]} <= set(TRAINING_INPUTS)
