@@ -17,6 +17,7 @@ import urllib.request
 
 import pytest
 import sqlalchemy as sa
+from rasa.shared.nlu.training_data.loading import load_data
 
 from core.replies import load_responses, response_text
 from stores import miss_labels
@@ -92,8 +93,9 @@ def test_a_declined_message_is_labelled_learned_loaded_and_then_answered(setup):
     result = learn(server, work, model)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "accepted" in result.stdout
-    learned = (work / "learned.yml").read_text(encoding="utf-8")
-    assert f"- intent: {TOPIC}" in learned and MISSED in learned and "labelled by 小王" in learned
+    [example] = load_data(str(work / "learned.yml")).training_examples
+    assert (example.get("text"), example.get("intent_response_key")) == (MISSED, TOPIC)
+    assert "labelled by 小王" in example.get("metadata", {}).get("example", {}).get("source", ""), example.data
     assert digest(model) != before
 
     replies = server.say(server.session(), MISSED)  # the running server, no restart
@@ -113,10 +115,11 @@ def test_a_worse_candidate_is_refused_and_the_model_stays(setup):
             miss_labels.save(connection, miss, "intent", "greet", None, "粗心的同事", now=time.time())
     engine.dispose()
 
-    before = digest(model)
+    before, installed = digest(model), (work / "learned.yml").read_text(encoding="utf-8")
     result = learn(server, work, model)
     assert result.returncode == 3, result.stdout + result.stderr
     assert "refused" in result.stdout and "current model" in result.stdout
     assert digest(model) == before
+    assert installed == (work / "learned.yml").read_text(encoding="utf-8")  # refused: the data stays as it was
     assert "refused" in (work / "learn" / "learn-report.md").read_text(encoding="utf-8")
     assert any(r.get("text") == answer_text() for r in server.say(server.session(), MISSED))
