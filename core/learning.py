@@ -21,7 +21,7 @@ import time
 from typing import Any, Dict, Iterable, List, Optional
 
 from core.ranking import meanings
-from core.stats import NO_ANSWER_RESPONSES
+from core.stats import NO_ANSWER_RESPONSES, useful_question
 from core.transcript import typed_by_seller
 
 CLARIFY = "utter_clarify"
@@ -40,8 +40,7 @@ def miss_id(conversation_id: str, timestamp: Any) -> str:
 def _candidates(parse: Dict[str, Any]) -> List[Dict[str, Any]]:
     ranked = []
     for meaning in meanings(parse):
-        confidence = meaning.intent_confidence * (meaning.topic_confidence if meaning.topic else 1.0)
-        ranked.append({"label": meaning.topic or meaning.intent, "confidence": round(confidence, 4)})
+        ranked.append({"label": meaning.topic or meaning.intent, "confidence": round(meaning.confidence, 4)})
     ranked.sort(key=lambda c: c["confidence"], reverse=True)
     return ranked[:MAX_CANDIDATES]
 
@@ -73,11 +72,6 @@ def _rated_down(events: Iterable[Dict[str, Any]]) -> set:
     return {stamp for stamp, rating in latest.items() if rating == "down"}
 
 
-def is_typed_text(text: Any) -> bool:
-    """A message worth labelling: typed words, not a button's payload ("/request_human")."""
-    return isinstance(text, str) and bool(text.strip()) and not text.strip().startswith("/")
-
-
 def misses(conversation_id: str, events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The misses of one conversation, in the order they happened (one per message, first reason wins)."""
     turns = _turns(events)
@@ -96,7 +90,7 @@ def misses(conversation_id: str, events: List[Dict[str, Any]]) -> List[Dict[str,
     result = []
     for index in sorted(found):
         user, bot = turns[index]["user"], turns[index]["bot"]
-        if not turns[index]["typed"] or not is_typed_text(user.get("text")):
+        if not turns[index]["typed"] or not useful_question(user.get("text")):
             continue
         result.append({
             "id": miss_id(conversation_id, user.get("timestamp")),

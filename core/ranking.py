@@ -19,6 +19,11 @@ class Meaning(NamedTuple):
     topic_confidence: float = 0.0
 
     @property
+    def confidence(self) -> float:
+        """How likely this meaning is: the intent's confidence, times the topic's for an FAQ topic."""
+        return self.intent_confidence * self.topic_confidence if self.topic is not None else self.intent_confidence
+
+    @property
     def response(self) -> Optional[str]:
         """The FAQ answer's response name ("utter_faq/exit_steps"); None for other intents."""
         return f"utter_{self.topic}" if self.topic is not None else None

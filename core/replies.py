@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Optional
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
     """YAML 1.2, safe, as Rasa reads its own files (ruamel.yaml, which Rasa depends on)."""
     from ruamel.yaml import YAML
 
@@ -15,7 +15,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def load_responses(domain_path: Path = PROJECT_DIR / "domain.yml") -> Dict[str, List[Dict[str, Any]]]:
-    return _read_yaml(domain_path)["responses"]
+    return read_yaml(domain_path)["responses"]
 
 
 def response_text(responses: Dict[str, Any], name: str) -> Optional[str]:
@@ -27,7 +27,7 @@ def intent_replies(rules_dir: Path = PROJECT_DIR / "data" / "rules") -> Dict[str
     """intent → the first action an unconditional rule answers it with."""
     replies: Dict[str, str] = {}
     for path in sorted(rules_dir.glob("*.yml")):
-        for rule in _read_yaml(path).get("rules") or []:
+        for rule in read_yaml(path).get("rules") or []:
             if rule.get("condition"):
                 continue
             steps = rule.get("steps") or []

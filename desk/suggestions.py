@@ -18,12 +18,11 @@ def suggest(parse_result: Dict[str, Any], responses: Dict[str, Any],
             text = response_text(responses, meaning.response)
             if text:
                 candidates.append({"text": text, "topic": meaning.topic,
-                                   "confidence": round(meaning.intent_confidence * meaning.topic_confidence, 4)})
+                                   "confidence": round(meaning.confidence, 4)})
         else:
             text = response_text(responses, intent_replies.get(meaning.intent, ""))
             if text:
-                candidates.append({"text": text, "topic": meaning.intent,
-                                   "confidence": round(meaning.intent_confidence, 4)})
+                candidates.append({"text": text, "topic": meaning.intent, "confidence": round(meaning.confidence, 4)})
     candidates.sort(key=lambda c: c["confidence"], reverse=True)
     top = candidates[:MAX_SUGGESTIONS]
     best = top[0]["confidence"] if top else 0.0

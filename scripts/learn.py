@@ -40,7 +40,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
 from core.learning import new_answers_report, normalized_key, training_examples  # noqa: E402
+from core.replies import read_yaml  # noqa: E402
 from scripts.rasa_env import settings  # noqa: E402
+from tests.eval.run import SHORTEST_SHARED, as_compared  # noqa: E402
 
 LEARNED = PROJECT_DIR / "data" / "nlu" / "learned.yml"
 MODEL = PROJECT_DIR / "models" / "zqbz.tar.gz"
@@ -48,7 +50,6 @@ HEADER = ("# Written by `make learn` from agents' labels in the desk's inbox (sc
           "# written; a message labelled again on the desk takes its new label; delete a wrong one here by hand.")
 EPOCH_FRACTION = 0.2
 SIGNIFICANT = 0.05  # a set is worse when the candidate loses cases more often than chance would (paired test)
-SHORTEST_SHARED = 7  # as tests/test_eval_set.py: shorter replies ("没有") may be in any data set
 REFUSED = 3
 # What the evaluation's result depends on besides the model: cached figures are kept per model *and* these.
 EVALUATED_WITH = ("actions", "core", "components", "tests/eval", "domain.yml", "endpoints.yml")
@@ -65,19 +66,11 @@ class LearnError(RuntimeError):
     """The retrain could not be done; the message says what to do."""
 
 
-def _yaml():
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe", pure=True)
-    yaml.version = (1, 2)
-    return yaml
-
-
 def _texts_in(paths: List[Path]) -> List[str]:
     """The example texts of Rasa NLU files (block and list forms)."""
     texts = []
     for path in paths:
-        for entry in (_yaml().load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+        for entry in (read_yaml(path) or {}).get("nlu") or []:
             examples = entry.get("examples") or []
             if isinstance(examples, str):
                 texts += [line.strip()[2:] for line in examples.splitlines() if line.strip().startswith("- ")]
@@ -91,17 +84,12 @@ def _existing_examples(learned: Path) -> Dict[str, List[Dict[str, Any]]]:
     if not learned.exists():
         return {}
     found: Dict[str, List[Dict[str, Any]]] = {}
-    for entry in (_yaml().load(learned.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+    for entry in (read_yaml(learned) or {}).get("nlu") or []:
         for example in entry.get("examples") or []:
             if isinstance(example, dict) and example.get("text"):
                 found.setdefault(entry["intent"], []).append(
                     {"text": str(example["text"]), "source": str((example.get("metadata") or {}).get("source", ""))})
     return found
-
-
-def _as_in_eval_test(text: str) -> str:
-    """As tests/test_eval_set.py compares a training sentence with an evaluation one."""
-    return "".join(text.split()).strip("？?。!！~")
 
 
 def _safe_text(text: str) -> str:
@@ -127,9 +115,9 @@ def export(labels: List[Dict[str, Any]], learned: Path, report: Path, into: Opti
     """
     into = into or learned
     others = [p for p in sorted((PROJECT_DIR / "data" / "nlu").glob("*.yml")) if p.resolve() != learned.resolve()]
-    held_out = {_as_in_eval_test(t) for t in _evaluation_texts() if len(_as_in_eval_test(t)) >= SHORTEST_SHARED}
+    held_out = {as_compared(t) for t in _evaluation_texts() if len(as_compared(t)) >= SHORTEST_SHARED}
     kept = [{**label, "text": _safe_text(str(label.get("text") or ""))} for label in labels
-            if _as_in_eval_test(_safe_text(str(label.get("text") or ""))) not in held_out]
+            if as_compared(_safe_text(str(label.get("text") or ""))) not in held_out]
     new = training_examples(kept, _texts_in(others))
     relabelled = {normalized_key(e["text"]) for examples in new.values() for e in examples}
     grouped: Dict[str, List[Dict[str, Any]]] = {}

@@ -10,7 +10,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 
 from tests.bot_server import BotServer
 from tests.conftest import PROJECT_DIR
-from tests.eval.run import RestClient, evaluate, load, summary
+from tests.eval.run import SHORTEST_SHARED, RestClient, as_compared, evaluate, load, summary
 
 pytestmark = pytest.mark.model
 
@@ -20,12 +20,6 @@ MIN_CORRECT_SINGLE = 0.95
 # who saw neither the training data nor the code)
 SETS = ["", "fresh", "round3"]
 TOKEN = "eval-token"
-# Replies such as "有", "没有", "你好" are in any data set; longer sentences may not be shared.
-SHORTEST_SHARED = 7
-
-
-def _normalised(text):
-    return "".join(text.split()).strip("？?。!！~")
 
 
 @pytest.mark.parametrize("folder, min_singles, min_conversations", [("", 400, 80), ("fresh", 150, 25),
@@ -33,9 +27,9 @@ def _normalised(text):
 def test_the_evaluation_set_is_large_varied_and_never_trained_on(folder, min_singles, min_conversations):
     singles, conversations = load("single_messages.yml", folder), load("conversations.yml", folder)
     assert len(singles) >= min_singles and len(conversations) >= min_conversations
-    asked = {_normalised(c["text"]) for c in singles}
-    asked |= {_normalised(t["user"]) for c in conversations for t in c["turns"]}
-    trained = {_normalised(m.get("text")) for m in load_data(str(PROJECT_DIR / "data" / "nlu")).training_examples}
+    asked = {as_compared(c["text"]) for c in singles}
+    asked |= {as_compared(t["user"]) for c in conversations for t in c["turns"]}
+    trained = {as_compared(m.get("text")) for m in load_data(str(PROJECT_DIR / "data" / "nlu")).training_examples}
     shared = sorted(text for text in asked & trained if len(text) >= SHORTEST_SHARED)
     assert not shared, shared
     classes = {c["class"] for c in singles}

@@ -20,6 +20,13 @@ EVAL_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = EVAL_DIR.parent.parent
 REPORT = PROJECT_DIR / "results" / "eval.json"
 WORKERS = 4
+# A sentence of an evaluation set must never be a training sentence (tests/test_eval_set.py, scripts/learn.py):
+# compared without spaces and end punctuation; shorter replies ("有", "没有", "你好") are in any data set.
+SHORTEST_SHARED = 7
+
+
+def as_compared(text: str) -> str:
+    return "".join(text.split()).strip("？?。!！~")
 
 
 def load(name: str, folder: str = "") -> List[Dict[str, Any]]:
