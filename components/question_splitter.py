@@ -28,7 +28,7 @@ from core.intent_rules import FOLLOW_UP_SUBJECTS, core_question, is_follow_up, s
 from core.normalization import TEXT_AS_WRITTEN
 
 QUESTIONS = "questions"
-_PARENT = "question_of"  # a question message points to the message it came from
+PARENT = "question_of"  # a question message points to the message it came from
 _CORE = "core_question"  # marks the one message made of a long message's last question
 _SUBJECT = "subject"  # marks a follow-up read with a subject put in front
 WITH_SUBJECT = "with_subject"
@@ -58,11 +58,11 @@ class QuestionSplitter(NormalizingComponent):
                 continue
             questions = with_subjects(split_questions(text, self._normalize), self._normalize)
             if len(questions) > 1:
-                added += [Message(data={TEXT: question, _PARENT: message}) for question in questions]
+                added += [Message(data={TEXT: question, PARENT: message}) for question in questions]
             elif core_question(text):
-                added.append(Message(data={TEXT: core_question(text), _PARENT: message, _CORE: True}))
+                added.append(Message(data={TEXT: core_question(text), PARENT: message, _CORE: True}))
             elif is_follow_up(self._normalize(text)):
-                added += [Message(data={TEXT: subject + text, _PARENT: message, _SUBJECT: subject})
+                added += [Message(data={TEXT: subject + text, PARENT: message, _SUBJECT: subject})
                           for subject in FOLLOW_UP_SUBJECTS]
         return messages + added
 
@@ -74,7 +74,7 @@ class QuestionCollector(_Stateless):
     def process(self, messages: List[Message]) -> List[Message]:
         kept: List[Message] = []
         for message in messages:
-            parent = message.get(_PARENT)
+            parent = message.get(PARENT)
             if parent is None:
                 kept.append(message)
                 continue

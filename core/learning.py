@@ -18,7 +18,7 @@ scope, or as needing a new answer (``desk/`` stores the labels,
 import hashlib
 import re
 import time
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from core.ranking import meanings
 from core.stats import NO_ANSWER_RESPONSES, useful_question
@@ -135,6 +135,24 @@ def normalized_key(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text).lower()
 
 
+# Sentence-final particles that do not change what a question asks ("怎么退出呢" is "怎么退出").
+_FINAL_PARTICLES = re.compile(r"[呢吗嘛啊呀吧哦哈啦诶哇]+$")
+# Written by source_note(): marks the examples of data/nlu/learned.yml among the training data.
+LEARNED_SOURCE = "labelled by "
+
+
+def learned_key(text: str, normalize: Callable[[str], str] = lambda t: t) -> str:
+    """The form a seller's message is matched against labelled messages in: masked as the export masks,
+    read as the model reads (``normalize``: traditional characters, typos, pinyin), without spaces,
+    punctuation, case or final particles. Two messages with one key ask the same thing in the same words."""
+    return _FINAL_PARTICLES.sub("", normalized_key(normalize(mask_personal_data(text))))
+
+
+def is_learned(source: Any) -> bool:
+    """Whether an example's ``source`` metadata says it came from an agent's label (source_note())."""
+    return isinstance(source, str) and source.startswith(LEARNED_SOURCE)
+
+
 def training_examples(labels: Iterable[Dict[str, Any]], existing: Iterable[str]) -> Dict[str, List[Dict[str, Any]]]:
     """intent (or ``faq/<topic>``) → new examples ``{"text", "source"}`` from agents' labels.
 
@@ -167,7 +185,7 @@ def _day(when: Any) -> str:
 def source_note(label: Dict[str, Any]) -> str:
     """Where an example came from: who labelled it, when, and which conversation (hashed)."""
     conversation = hashlib.sha256(str(label.get("conversation_id") or "").encode("utf-8")).hexdigest()[:10]
-    return (f"labelled by {label.get('agent') or '?'} on {_day(label.get('labelled_at'))}; "
+    return (f"{LEARNED_SOURCE}{label.get('agent') or '?'} on {_day(label.get('labelled_at'))}; "
             f"conversation {conversation} ({label.get('reason') or 'miss'})")
 
 

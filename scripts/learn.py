@@ -5,15 +5,18 @@
    added to the examples the file already has (a message labelled again takes
    its new label), with where it came from in the example's metadata; personal
    data masked, texts already in the training data or in an evaluation set
-   (tests/eval/, never trained on) left out. Labels "new_answer" go to
+   (tests/eval/, never trained on; compared as the model matches them,
+   ``core.learning.learned_key``) left out. Labels "new_answer" go to
    ``results/learn/learn-report.md`` for whoever owns the knowledge.
-2. ``--retrain``: the same export is staged in ``results/learn/``; the current
-   model is fine-tuned with it (a candidate); the evaluation sets run against
-   both (the real servers, as ``make test`` does, on loopback ports with their
-   own SQLite file and none of the live settings); only when the candidate is
-   not worse (``worse``: no new contradiction or wrong verdict, no fewer cases
-   right over all sets, no set where it loses significantly more cases than it
-   gains) does the staged data become ``data/nlu/learned.yml``, the candidate
+2. ``--retrain``: the same export is staged in ``results/learn/``; a candidate
+   model is trained with it (``rasa train``: the labelled messages go to
+   ``components/learned_examples.py``, everything else is the team's data, so
+   DIET and the ResponseSelector come out as the current model's); the
+   evaluation sets run against both models (the real servers, as ``make test``
+   does, on loopback ports with their own SQLite file and none of the live
+   settings); only when the candidate is not worse on any set (``worse``: no new
+   contradiction or wrong verdict, no lower accuracy of single messages or of
+   conversations) does the staged data become ``data/nlu/learned.yml``, the candidate
    replace the current model and Rasa's ``PUT /model`` load it into the running
    server(s); otherwise nothing in ``data/`` or ``models/`` changes and the
    report says why. ``results/learn/learn-report.md`` shows the figures side by side.
@@ -23,7 +26,6 @@ Exit status: 0 exported (and, with --retrain, accepted or nothing to learn), 3 r
 import argparse
 import hashlib
 import json
-import math
 import os
 import secrets
 import shutil
@@ -39,7 +41,8 @@ from typing import Any, Dict, List, Optional
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from core.learning import new_answers_report, normalized_key, training_examples  # noqa: E402
+from core.learning import learned_key, new_answers_report, normalized_key, training_examples  # noqa: E402
+from core.normalization import normalizer_for  # noqa: E402
 from core.replies import read_yaml  # noqa: E402
 from scripts.rasa_env import settings  # noqa: E402
 from tests.eval.run import SHORTEST_SHARED, as_compared  # noqa: E402
@@ -48,8 +51,6 @@ LEARNED = PROJECT_DIR / "data" / "nlu" / "learned.yml"
 MODEL = PROJECT_DIR / "models" / "zqbz.tar.gz"
 HEADER = ("# Written by `make learn` from agents' labels in the desk's inbox (scripts/learn.py). Examples stay once\n"
           "# written; a message labelled again on the desk takes its new label; delete a wrong one here by hand.")
-EPOCH_FRACTION = 0.2
-SIGNIFICANT = 0.05  # a set is worse when the candidate loses cases more often than chance would (paired test)
 REFUSED = 3
 # What the evaluation's result depends on besides the model: cached figures are kept per model *and* these.
 EVALUATED_WITH = ("actions", "core", "components", "tests/eval", "domain.yml", "endpoints.yml")
@@ -115,9 +116,10 @@ def export(labels: List[Dict[str, Any]], learned: Path, report: Path, into: Opti
     """
     into = into or learned
     others = [p for p in sorted((PROJECT_DIR / "data" / "nlu").glob("*.yml")) if p.resolve() != learned.resolve()]
-    held_out = {as_compared(t) for t in _evaluation_texts() if len(as_compared(t)) >= SHORTEST_SHARED}
+    normalize = normalizer_for(str(PROJECT_DIR / "data" / "dict"))
+    held_out = {learned_key(t, normalize) for t in _evaluation_texts() if len(as_compared(t)) >= SHORTEST_SHARED}
     kept = [{**label, "text": _safe_text(str(label.get("text") or ""))} for label in labels
-            if as_compared(_safe_text(str(label.get("text") or ""))) not in held_out]
+            if learned_key(_safe_text(str(label.get("text") or "")), normalize) not in held_out]
     new = training_examples(kept, _texts_in(others))
     relabelled = {normalized_key(e["text"]) for examples in new.values() for e in examples}
     grouped: Dict[str, List[Dict[str, Any]]] = {}
@@ -147,23 +149,25 @@ def export(labels: List[Dict[str, Any]], learned: Path, report: Path, into: Opti
             "held_out": len(labels) - len(kept), "new_answers": sum(lbl.get("kind") == "new_answer" for lbl in labels)}
 
 
-def train(current: Path, out: Path, name: str, learned: Path) -> Path:
-    """Fine-tune ``current`` on the project's data and ``learned`` (Rasa's incremental training) into ``out``.
+def train(out: Path, name: str, learned: Path) -> Path:
+    """A model trained on the project's data and ``learned`` (instead of data/nlu/learned.yml) into ``out``.
 
-    Fine-tuning, not training from scratch: a model trained anew on the same data plus one example moved up to
-    4 of 103 conversations of an evaluation set either way (measured 2026-12-03); a short fine-tune of the
-    current model (a fifth of the configured epochs) learns the labelled messages and stays close to it.
+    Not a fine-tune of DIET: one labelled example moved the labels of 97 of 861 evaluation sentences in a
+    fine-tune (a model trained anew: up to 4 of 103 conversations of a set either way; measured 2026-12-03), so
+    the gate below would have judged noise. components/learned_examples.py keeps the labelled messages out of
+    DIET's data: DIET and the ResponseSelector are trained anew on the team's data alone, identically (the seeds
+    are pinned), and only the labelled messages themselves are answered differently.
     """
     rasa = Path(sys.executable).with_name("rasa")
     data = [str(p) for p in sorted((PROJECT_DIR / "data").iterdir()) if p.name != "nlu"]
     data += [str(p) for p in sorted((PROJECT_DIR / "data" / "nlu").glob("*.yml")) if p.name != LEARNED.name]
-    done = subprocess.run([str(rasa), "train", "--finetune", str(current), "--epoch-fraction", str(EPOCH_FRACTION),
-                           "--config", "config.yml", "--domain", "domain.yml", "--data", *data, str(learned),
-                           "--out", str(out), "--fixed-model-name", name], cwd=PROJECT_DIR)
+    done = subprocess.run([str(rasa), "train", "--config", "config.yml", "--domain", "domain.yml",
+                           "--data", *data, str(learned), "--out", str(out), "--fixed-model-name", name],
+                          cwd=PROJECT_DIR)
     model = out / f"{name}.tar.gz"
     if done.returncode or not model.exists():
-        raise LearnError("fine-tuning failed (Rasa's error above). After changes to config.yml or new answers in "
-                         "domain.yml, train from scratch with `make train` and check it with `make test` instead")
+        raise LearnError("training the candidate failed (Rasa's error above); check the data with "
+                         "`make test` before labelling more")
     return model
 
 
@@ -229,37 +233,21 @@ def evaluate(model: Path, work: Path) -> Dict[str, Dict[str, Any]]:
     return results
 
 
-def _chance_of_at_least(lost: int, changed: int) -> float:
-    """P(at least ``lost`` of ``changed`` flipped cases go the bad way) if each way were equally likely."""
-    return sum(math.comb(changed, k) for k in range(lost, changed + 1)) / 2 ** changed if changed else 1.0
-
-
 def worse(current: Dict[str, Dict[str, Any]], candidate: Dict[str, Dict[str, Any]]) -> List[str]:
-    """Why the candidate is worse than the current model ([] when it is not).
-
-    The same cases run on both models, so the comparison is case by case:
-    - any contradiction of the seller or wrong verdict the current model does not make refuses it;
-    - fewer cases right over all the sets together refuses it;
-    - a set where it loses significantly more cases than it gains refuses it (exact paired sign test, p < 0.05):
-      retraining moves a few borderline cases either way, which alone is no reason to keep an old model.
-    """
+    """Why the candidate is worse than the current model on any evaluation set ([] when it is not): a
+    contradiction of the seller or wrong verdict the current model does not make, or a lower accuracy of single
+    messages or of conversations."""
     reasons = []
-    total_before = total_after = 0
     for name, before in current.items():
         after = candidate[name]
         new_hard = sorted(set(after["hard"]) - set(before["hard"]))
         if new_hard:
             reasons.append(f"{name}: new contradictions or wrong verdicts: {'; '.join(new_hard[:5])}")
         lost = sorted(set(after["failed"]) - set(before["failed"]))
-        gained = set(before["failed"]) - set(after["failed"])
-        if len(lost) > len(gained) and _chance_of_at_least(len(lost), len(lost) + len(gained)) < SIGNIFICANT:
-            reasons.append(f"{name}: {len(lost)} cases newly wrong, {len(gained)} newly right "
-                           f"(e.g. {'; '.join(lost[:3])})")
-        cases = before["single_messages"] + before["conversations"]
-        total_before += cases - len(before["failed"])
-        total_after += cases - len(after["failed"])
-    if total_after < total_before:
-        reasons.append(f"all sets: {total_after} cases right (current model: {total_before})")
+        for kind, right in (("single messages", "single_correct"), ("conversations", "conversations_correct")):
+            if after[right] < before[right]:
+                reasons.append(f"{name}: {kind} {after[right]:.1%} (current model: {before[right]:.1%}; "
+                               f"newly wrong: {'; '.join(lost[:3])})")
     return reasons
 
 
@@ -293,11 +281,11 @@ def _table(current: Dict[str, Dict[str, Any]], candidate: Dict[str, Dict[str, An
 
 def guarded_retrain(current_model: Path, staged: Path, learned: Path, rasa_urls: List[str], token: str,
                     work: Path) -> Dict[str, Any]:
-    """Fine-tune with ``staged`` data, compare, and only for a model that is not worse: install ``staged`` as
+    """Train with ``staged`` data, compare, and only for a model that is not worse: install ``staged`` as
     ``learned``, replace the model and load it. The decision with its figures."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     work.mkdir(parents=True, exist_ok=True)
-    candidate = train(current_model, work / "candidates", f"candidate-{stamp}", staged)
+    candidate = train(work / "candidates", f"candidate-{stamp}", staged)
     current_figures = evaluate(current_model, work)
     candidate_figures = evaluate(candidate, work)
     reasons = worse(current_figures, candidate_figures)
