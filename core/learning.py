@@ -8,7 +8,9 @@ the conversation's stored events:
   offered a person (``utter_offer_person``);
 - ``none_of_these``: the bot asked "您是不是想问…" and the seller answered
   "都不是" (the menu's last button): the miss is the message that led to the menu;
-- ``thumbs_down``: the seller rated an answer 👎: the miss is the message it answered.
+- ``thumbs_down``: the seller rated an answer 👎: the miss is the message it answered;
+- ``handed_over``: the seller asked for a person right after the bot answered: the miss is the message the bot
+  answered (maybe misunderstood; an agent skips it when the seller simply wanted a person).
 
 Each miss keeps the bot's reply and its top candidates (``core/ranking.py``),
 so an agent can label it with a topic or intent the bot already has, as out of
@@ -26,7 +28,8 @@ from core.transcript import typed_by_seller
 
 CLARIFY = "utter_clarify"
 NONE_OF_THESE_PAYLOAD = "/out_of_scope"  # the payload of the menu's "都不是" button (actions/clarification.py)
-REASONS = ("declined", "none_of_these", "thumbs_down")
+REASONS = ("declined", "none_of_these", "thumbs_down", "handed_over")
+ASK_FOR_PERSON = "request_human"
 MAX_CANDIDATES = 3
 # How an agent labels a miss: an intent or FAQ topic the bot has, out of scope, a new answer, or skipped.
 LABEL_KINDS = ("intent", "out_of_scope", "new_answer", "skip")
@@ -72,6 +75,11 @@ def _rated_down(events: Iterable[Dict[str, Any]]) -> set:
     return {stamp for stamp, rating in latest.items() if rating == "down"}
 
 
+def _asks_for_person(user: Dict[str, Any]) -> bool:
+    intent = ((user.get("parse_data") or {}).get("intent") or {}).get("name")
+    return intent == ASK_FOR_PERSON or str(user.get("text") or "").strip() == f"/{ASK_FOR_PERSON}"
+
+
 def misses(conversation_id: str, events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The misses of one conversation, in the order they happened (one per message, first reason wins)."""
     turns = _turns(events)
@@ -87,6 +95,8 @@ def misses(conversation_id: str, events: List[Dict[str, Any]]) -> List[Dict[str,
         # A 👎 on what an agent wrote at the desk is not the bot's miss.
         if any(e.get("timestamp") in rated_down and not (e.get("metadata") or {}).get("agent") for e in turn["bot"]):
             found.setdefault(index, "thumbs_down")
+        if index and _asks_for_person(turn["user"]) and turns[index - 1]["typed"]:
+            found.setdefault(index - 1, "handed_over")
     result = []
     for index in sorted(found):
         user, bot = turns[index]["user"], turns[index]["bot"]

@@ -66,6 +66,20 @@ def test_a_thumbs_down_on_an_agents_reply_is_not_the_bots_miss():
     assert misses("s", events) == []
 
 
+def test_the_question_answered_just_before_a_seller_asks_for_a_person_is_a_miss():
+    events = [user("账期保障是什么", 1), bot("账期保障是…", "utter_faq/what_is", 1.1),
+              user("退了以后那笔钱咋整", 2), bot("退出后…", "utter_faq/money_after_exit", 2.1),
+              user("你说的不对 我要人工", 3, {"intent": {"name": "request_human", "confidence": 0.9}}),
+              bot("好的，正在为您转接", "utter_handoff", 3.1)]
+    assert [(m["text"], m["reason"]) for m in misses("s", events)] == [("退了以后那笔钱咋整", "handed_over")]
+    # The button does the same; a question already declined keeps its first reason.
+    declined = [user("88VIP的钱啥时候到", 1), bot("我手上的资料里没有…", "utter_out_of_scope", 1.1),
+                user("/request_human", 2), bot("好的，正在为您转接", "utter_handoff", 2.1)]
+    assert [(m["text"], m["reason"]) for m in misses("s", declined)] == [("88VIP的钱啥时候到", "declined")]
+    button = events[:4] + [user("/request_human", 3), bot("好的，正在为您转接", "utter_handoff", 3.1)]
+    assert [m["reason"] for m in misses("s", button)] == ["handed_over"]
+
+
 def test_answered_conversations_have_no_misses():
     assert misses("s", [user("账期保障是什么", 1), bot("账期保障是…", "utter_faq/what_is", 1.1)]) == []
     assert misses("s", []) == []

@@ -179,7 +179,8 @@
   }
 
   // ------------------------------------------------------------------ inbox
-  var INBOX_REASONS = { declined: "机器人答不了", none_of_these: "卖家选了「都不是」", thumbs_down: "卖家点了👎" };
+  var INBOX_REASONS = { declined: "机器人答不了", none_of_these: "卖家选了「都不是」", thumbs_down: "卖家点了👎",
+                        handed_over: "答完后卖家要了人工" };
   var KINDS = [["intent", "现有主题"], ["out_of_scope", "不在范围内"], ["new_answer", "需要新答案"], ["skip", "跳过"]];
   var agentName = $("agent-name");
   agentName.value = localStorage.getItem("agent-name") || "";
