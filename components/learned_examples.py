@@ -8,17 +8,20 @@ could not tell learning from noise. Instead:
 
 - ``LearnedExamples`` (early in the pipeline) keeps them apart: at training it remembers each one's label under
   ``core.learning.learned_key`` and hands the rest of the pipeline the training data without them, so DIET and the
-  ResponseSelector are exactly the models trained on the team's own data (the seeds are pinned: trained anew on
-  the same data they come out the same, checked prediction by prediction on 861 evaluation sentences);
+  ResponseSelector are the models trained on the team's own data (the seeds are pinned: trained anew on the same
+  data with the same software on this machine they came out the same, prediction by prediction on 861
+  evaluation sentences);
   at prediction it marks a message whose key is a labelled one.
 - ``LearnedAnswers`` (after the classifiers, gates and ``IntentRules``: an agent's label is the last word) gives a
   marked message its label with full confidence, and drops the per-question readings of it: the agent labelled
   the message as a whole.
 
 A labelled message is matched as the model reads it (traditional characters, typos, pinyin, spacing,
-punctuation, final particles, masked personal data), not by similarity: "有维权能退吗" must never take the label
-of "没有维权能退吗". Moving learned sentences into the team's own data files makes DIET learn from them too;
-that is an ordinary data change, checked by `make test`.
+punctuation, final particles that change nothing), not by similarity: "有维权能退吗" must never take the label
+of "没有维权能退吗". Only questions that name what they ask about are matched (``core.learning.unlearnable``):
+a reply or a follow-up ("没维权", "那怎么退") means what the conversation makes it mean, and a masked message
+no longer says what the seller said. Moving learned sentences into the team's own data files makes DIET learn
+from them too; that is an ordinary data change, checked by `make test`.
 """
 import json
 from typing import Any, Dict, List, Optional, Text
@@ -39,7 +42,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.question_splitter import PARENT
-from core.learning import is_learned, learned_key
+from core.learning import is_learned, learned_key, unlearnable
 from core.normalization import normalizer_for
 
 LEARNED = "learned"  # in the parse data: the label a message was answered with, and where it came from
@@ -89,9 +92,11 @@ class LearnedExamples(GraphComponent):
         learned: Dict[Text, Dict[Text, Any]] = {}
         for example in training_data.training_examples:
             label = _label(example)
-            if is_learned(_source(example)) and label and isinstance(example.get(TEXT), str):
-                key = learned_key(example.get(TEXT), self._normalize)
-                if key:
+            text = example.get(TEXT)
+            if is_learned(_source(example)) and label and isinstance(text, str) \
+                    and not unlearnable(text, self._normalize):  # make learn leaves those out; a hand edit may not
+                key = learned_key(text, self._normalize)
+                if key and key not in learned:  # the export keeps one label per key; a hand edit: the first
                     template = f"utter_{label}"
                     learned[key] = {"label": label, "source": _source(example),
                                     "responses": training_data.responses.get(template)}
@@ -109,7 +114,8 @@ class LearnedExamples(GraphComponent):
             return messages
         for message in messages:
             text = message.get(TEXT)
-            if isinstance(text, str) and not text.startswith("/"):
+            # Whole messages only: a question cut out of a longer message (PARENT) is not what an agent labelled.
+            if isinstance(text, str) and not text.startswith("/") and message.get(PARENT) is None:
                 found = self._learned.get(learned_key(text, self._normalize))
                 if found:
                     message.set(LEARNED, found)

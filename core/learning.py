@@ -22,6 +22,7 @@ import re
 import time
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
+from core.intent_rules import is_follow_up, is_question
 from core.ranking import meanings
 from core.stats import NO_ANSWER_RESPONSES, useful_question
 from core.transcript import typed_by_seller
@@ -30,6 +31,7 @@ CLARIFY = "utter_clarify"
 NONE_OF_THESE_PAYLOAD = "/out_of_scope"  # the payload of the menu's "都不是" button (actions/clarification.py)
 REASONS = ("declined", "none_of_these", "thumbs_down", "handed_over")
 ASK_FOR_PERSON = "request_human"
+ANSWERED = ("faq", "ask_can_exit")  # what a question the bot answers is classified as
 MAX_CANDIDATES = 3
 # How an agent labels a miss: an intent or FAQ topic the bot has, out of scope, a new answer, or skipped.
 LABEL_KINDS = ("intent", "out_of_scope", "new_answer", "skip")
@@ -80,6 +82,13 @@ def _asks_for_person(user: Dict[str, Any]) -> bool:
     return intent == ASK_FOR_PERSON or str(user.get("text") or "").strip() == f"/{ASK_FOR_PERSON}"
 
 
+def _answered_by_bot(turn: Dict[str, Any]) -> bool:
+    """A question the seller typed that the bot (not an agent) answered or checked."""
+    intent = ((turn["user"].get("parse_data") or {}).get("intent") or {}).get("name")
+    return (turn["typed"] and intent in ANSWERED and bool(turn["bot"])
+            and not any((e.get("metadata") or {}).get("agent") for e in turn["bot"]))
+
+
 def misses(conversation_id: str, events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The misses of one conversation, in the order they happened (one per message, first reason wins)."""
     turns = _turns(events)
@@ -95,7 +104,7 @@ def misses(conversation_id: str, events: List[Dict[str, Any]]) -> List[Dict[str,
         # A 👎 on what an agent wrote at the desk is not the bot's miss.
         if any(e.get("timestamp") in rated_down and not (e.get("metadata") or {}).get("agent") for e in turn["bot"]):
             found.setdefault(index, "thumbs_down")
-        if index and _asks_for_person(turn["user"]) and turns[index - 1]["typed"]:
+        if index and _asks_for_person(turn["user"]) and _answered_by_bot(turns[index - 1]):
             found.setdefault(index - 1, "handed_over")
     result = []
     for index in sorted(found):
@@ -145,17 +154,38 @@ def normalized_key(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text).lower()
 
 
-# Sentence-final particles that do not change what a question asks ("怎么退出呢" is "怎么退出").
-_FINAL_PARTICLES = re.compile(r"[呢吗嘛啊呀吧哦哈啦诶哇]+$")
+# Sentence-final particles that do not change what a message says ("怎么退出啊" is "怎么退出"); 吗, 呢, 嘛 and
+# 吧 only where what is left still asks ("怎么退出呢"), not where they make the question ("有维权吗" / "有维权").
+_FINAL_PARTICLES = re.compile(r"[啊呀哦哈啦诶哇]+$")
+_QUESTION_PARTICLES = re.compile(r"[吗呢嘛吧]+$")
+# What mask_personal_data() leaves: a masked message no longer says what the seller said.
+_MASKED = re.compile(r"某某|我姓某|\*{3,}")
 # Written by source_note(): marks the examples of data/nlu/learned.yml among the training data.
 LEARNED_SOURCE = "labelled by "
 
 
 def learned_key(text: str, normalize: Callable[[str], str] = lambda t: t) -> str:
-    """The form a seller's message is matched against labelled messages in: masked as the export masks,
-    read as the model reads (``normalize``: traditional characters, typos, pinyin), without spaces,
-    punctuation, case or final particles. Two messages with one key ask the same thing in the same words."""
-    return _FINAL_PARTICLES.sub("", normalized_key(normalize(mask_personal_data(text))))
+    """The form a seller's message is matched against labelled messages in: read as the model reads
+    (``normalize``: traditional characters, typos, pinyin), without spaces, punctuation, case or the final
+    particles that change nothing. Two messages with one key say the same thing in the same words."""
+    key = _FINAL_PARTICLES.sub("", normalized_key(normalize(text)))
+    asked = _QUESTION_PARTICLES.sub("", key)
+    return asked if asked != key and is_question(asked) else key
+
+
+def unlearnable(text: str, normalize: Callable[[str], str] = lambda t: t) -> Optional[str]:
+    """Why the labelled (masked) ``text`` cannot be answered as labelled wherever a seller writes it, or None.
+
+    ``masked``: masking changed it ("我是某某 能退吗" stood for 我是食品类 as well as for a name);
+    ``context``: a reply or a follow-up ("没维权", "都交了", "那怎么退", "一年多少钱") means what the
+    conversation before it makes it mean.
+    """
+    if _MASKED.search(text):
+        return "masked"
+    canonical = normalize(text)
+    if not is_question(canonical) or is_follow_up(canonical):
+        return "context"
+    return None
 
 
 def is_learned(source: Any) -> bool:
@@ -163,24 +193,25 @@ def is_learned(source: Any) -> bool:
     return isinstance(source, str) and source.startswith(LEARNED_SOURCE)
 
 
-def training_examples(labels: Iterable[Dict[str, Any]], existing: Iterable[str]) -> Dict[str, List[Dict[str, Any]]]:
+def training_examples(labels: Iterable[Dict[str, Any]], existing: Iterable[str],
+                      key: Callable[[str], str] = normalized_key) -> Dict[str, List[Dict[str, Any]]]:
     """intent (or ``faq/<topic>``) → new examples ``{"text", "source"}`` from agents' labels.
 
     Only labels of kind ``intent`` (an intent or topic the bot has) and
     ``out_of_scope`` become examples; texts are masked, and one already among
     ``existing`` (or given twice) is left out.
     """
-    seen = {normalized_key(text) for text in existing}
+    seen = {key(text) for text in existing}
     grouped: Dict[str, List[Dict[str, Any]]] = {}
     for label in labels:
         if label.get("kind") not in ("intent", "out_of_scope"):
             continue
         intent = "out_of_scope" if label["kind"] == "out_of_scope" else label.get("value")
         text = mask_personal_data(str(label.get("text") or "")).strip()
-        key = normalized_key(text)
-        if not intent or not key or key in seen:
+        compared = key(text)
+        if not intent or not compared or compared in seen:
             continue
-        seen.add(key)
+        seen.add(compared)
         grouped.setdefault(intent, []).append({"text": text, "source": source_note(label)})
     return grouped
 

@@ -41,7 +41,13 @@ from typing import Any, Dict, List, Optional
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from core.learning import learned_key, new_answers_report, normalized_key, training_examples  # noqa: E402
+from core.learning import (  # noqa: E402
+    learned_key,
+    mask_personal_data,
+    new_answers_report,
+    training_examples,
+    unlearnable,
+)
 from core.normalization import normalizer_for  # noqa: E402
 from core.replies import read_yaml  # noqa: E402
 from scripts.rasa_env import settings  # noqa: E402
@@ -117,14 +123,26 @@ def export(labels: List[Dict[str, Any]], learned: Path, report: Path, into: Opti
     into = into or learned
     others = [p for p in sorted((PROJECT_DIR / "data" / "nlu").glob("*.yml")) if p.resolve() != learned.resolve()]
     normalize = normalizer_for(str(PROJECT_DIR / "data" / "dict"))
-    held_out = {learned_key(t, normalize) for t in _evaluation_texts() if len(as_compared(t)) >= SHORTEST_SHARED}
-    kept = [{**label, "text": _safe_text(str(label.get("text") or ""))} for label in labels
-            if learned_key(_safe_text(str(label.get("text") or "")), normalize) not in held_out]
-    new = training_examples(kept, _texts_in(others))
-    relabelled = {normalized_key(e["text"]) for examples in new.values() for e in examples}
+    def key(text: str) -> str:
+        return learned_key(text, normalize)
+
+    held_out = {key(t) for t in _evaluation_texts() if len(as_compared(t)) >= SHORTEST_SHARED}
+    left_out = {"held_out": 0, "masked": 0, "context": 0}
+    kept = []
+    for label in labels:
+        text = _safe_text(str(label.get("text") or ""))
+        why = None
+        if label.get("kind") in ("intent", "out_of_scope"):
+            why = "held_out" if key(text) in held_out else unlearnable(mask_personal_data(text), normalize)
+        if why:
+            left_out[why] += 1
+        else:
+            kept.append({**label, "text": text})
+    new = training_examples(kept, _texts_in(others), key=key)
+    relabelled = {key(e["text"]) for examples in new.values() for e in examples}
     grouped: Dict[str, List[Dict[str, Any]]] = {}
     for intent, examples in _existing_examples(learned).items():
-        grouped[intent] = [e for e in examples if normalized_key(e["text"]) not in relabelled]
+        grouped[intent] = [e for e in examples if key(e["text"]) not in relabelled]
     for intent, examples in new.items():
         grouped.setdefault(intent, []).extend(examples)
     grouped = {intent: examples for intent, examples in grouped.items() if examples}
@@ -146,7 +164,7 @@ def export(labels: List[Dict[str, Any]], learned: Path, report: Path, into: Opti
     report.write_text((answers or "# Questions that need a new answer\n\nNone labelled.\n"), encoding="utf-8")
     return {"examples": sum(len(v) for v in grouped.values()), "new": sum(len(v) for v in new.values()),
             "intents": sorted(grouped),
-            "held_out": len(labels) - len(kept), "new_answers": sum(lbl.get("kind") == "new_answer" for lbl in labels)}
+            **left_out, "new_answers": sum(lbl.get("kind") == "new_answer" for lbl in labels)}
 
 
 def train(out: Path, name: str, learned: Path) -> Path:
@@ -234,9 +252,10 @@ def evaluate(model: Path, work: Path) -> Dict[str, Dict[str, Any]]:
 
 
 def worse(current: Dict[str, Dict[str, Any]], candidate: Dict[str, Dict[str, Any]]) -> List[str]:
-    """Why the candidate is worse than the current model on any evaluation set ([] when it is not): a
-    contradiction of the seller or wrong verdict the current model does not make, or a lower accuracy of single
-    messages or of conversations."""
+    """Why the candidate is worse than the current model on an evaluation set ([] when it is not): a
+    contradiction of the seller or wrong verdict the current model does not make, or any case the current model
+    gets right and the candidate does not (so no lower accuracy either, and no case traded for another: with
+    DIET unchanged, a case that flips was flipped by a label)."""
     reasons = []
     for name, before in current.items():
         after = candidate[name]
@@ -244,10 +263,10 @@ def worse(current: Dict[str, Dict[str, Any]], candidate: Dict[str, Dict[str, Any
         if new_hard:
             reasons.append(f"{name}: new contradictions or wrong verdicts: {'; '.join(new_hard[:5])}")
         lost = sorted(set(after["failed"]) - set(before["failed"]))
-        for kind, right in (("single messages", "single_correct"), ("conversations", "conversations_correct")):
-            if after[right] < before[right]:
-                reasons.append(f"{name}: {kind} {after[right]:.1%} (current model: {before[right]:.1%}; "
-                               f"newly wrong: {'; '.join(lost[:3])})")
+        if lost:
+            reasons.append(f"{name}: {len(lost)} cases newly wrong (single messages {before['single_correct']:.1%}"
+                           f" → {after['single_correct']:.1%}, conversations {before['conversations_correct']:.1%}"
+                           f" → {after['conversations_correct']:.1%}): {'; '.join(lost[:3])}")
     return reasons
 
 
@@ -324,8 +343,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     staged = Path(args.work) / "learned-candidate.yml"
     exported = export(labels, learned, report, into=staged if args.retrain else learned)
     print(f"learn: {len(labels)} labels → {exported['examples']} examples in {staged if args.retrain else learned} "
-          f"({', '.join(exported['intents']) or 'none'}); {exported['held_out']} left out as evaluation "
-          f"sentences; {exported['new_answers']} need a new answer ({report})")
+          f"({', '.join(exported['intents']) or 'none'}); left out: {exported['held_out']} evaluation sentences, "
+          f"{exported['context']} replies or follow-ups (their meaning depends on the conversation), "
+          f"{exported['masked']} changed by masking; {exported['new_answers']} need a new answer ({report})")
     if not args.retrain:
         return 0
     installed = learned.read_text(encoding="utf-8") if learned.exists() else None

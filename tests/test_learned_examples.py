@@ -8,7 +8,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.learned_examples import LEARNED, LearnedAnswers, LearnedExamples
 from components.question_splitter import PARENT
-from core.learning import learned_key, source_note
+from core.learning import learned_key, source_note, unlearnable
 from core.normalization import normalizer_for
 
 CONFIG = {"dictionary_path": "data/dict"}
@@ -110,9 +110,16 @@ def test_a_model_trained_before_anything_was_labelled_answers_as_before(tmp_path
     assert missing.process([parsed(LABELLED)])[0].get(LEARNED) is None
 
 
-def test_the_key_masks_and_reads_as_the_model_does():
+def test_only_questions_that_name_their_subject_are_learned_and_the_key_reads_as_the_model_does():
     normalize = normalizer_for("data/dict")
-    assert learned_key("我是张三 账期保障咋退", normalize) == learned_key("我是李四，账期保障咋退呀", normalize)
-    assert learned_key("订单号1234567890123 怎么退", normalize) == learned_key("订单号9876543210987怎么退", normalize)
+    # Masked messages are not learned: "我是某某" stood for a name as well as for a category.
+    assert unlearnable("我是某某 能退吗", normalize) == "masked" and unlearnable("订单号************* 怎么退") == "masked"
+    # Replies and follow-ups mean what the conversation makes them mean.
+    assert [unlearnable(t, normalize) for t in ("没维权", "都交了", "那怎么退", "一年多少钱")] == ["context"] * 4
+    assert unlearnable("订单险是什么", normalize) is None and unlearnable(LABELLED, normalize) is None
     assert learned_key("有维权", normalize) != learned_key("没有维权", normalize)
+    # Particles that make the question stay; those after a question that asks anyway go.
+    assert learned_key("有维权吗", normalize) != learned_key("有维权", normalize)
+    assert learned_key("是吗", normalize) != learned_key("是", normalize)
+    assert learned_key("账期保障怎么退呢？", normalize) == learned_key("账期保障怎么退啊", normalize)
     assert learned_key("是什么", normalize).endswith("什么")
