@@ -223,10 +223,15 @@
     return item;
   }
 
+  var inboxLoads = 0;
+
   function loadInbox(force) {
     // The list is not redrawn under an agent who is filling in one of its forms.
     if (!force && $("inbox").contains(document.activeElement)) return Promise.resolve();
+    // Only the latest load draws: a refresh sent before a label was stored must not bring its item back.
+    var load = ++inboxLoads;
     return api("GET", "inbox").then(function (data) {
+      if (load !== inboxLoads) return;
       var list = $("inbox");
       list.textContent = "";
       $("inbox-total").textContent = "（共 " + data.total + " 条）";
