@@ -41,9 +41,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.normalizing_component import NormalizingComponent
 from components.question_splitter import PARENT
 from core.learning import is_learned, learned_key, unlearnable
-from core.normalization import normalizer_for
 
 LEARNED = "learned"  # in the parse data: the label a message was answered with, and where it came from
 RESPONSE_SELECTOR = "response_selector"
@@ -59,16 +59,12 @@ def _label(example: Message) -> Optional[Text]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class LearnedExamples(GraphComponent):
+class LearnedExamples(NormalizingComponent):
     """Remembers the labelled messages apart from the training data; marks a message that is one of them."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"dictionary_path": "data/dict"}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  learned: Optional[Dict[Text, Dict[Text, Any]]] = None) -> None:
-        self._normalize = normalizer_for(config["dictionary_path"])
+        super().__init__(config)
         self._model_storage = model_storage
         self._resource = resource
         self._learned = learned or {}

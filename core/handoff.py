@@ -4,7 +4,7 @@ from typing import Any, Dict, Iterable, Mapping
 
 from core.eligibility import Fact
 from core.fact_table import BY_SLOT
-from core.transcript import transcript
+from core.transcript import intent_of, transcript
 
 REQUESTED = "requested"  # the seller asked for a person
 
@@ -35,6 +35,5 @@ def handoff_payload(conversation_id: str, reason: str, events: Iterable[Dict[str
 
 def failed_twice(events: Iterable[Dict[str, Any]], fallback_intent: str = "nlu_fallback") -> bool:
     """Whether the last two user messages were both not understood."""
-    intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name")
-               for e in events if e.get("event") == "user"]
+    intents = [intent_of(e) for e in events if e.get("event") == "user"]
     return len(intents) >= 2 and intents[-1] == intents[-2] == fallback_intent

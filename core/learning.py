@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 from core.intent_rules import is_follow_up, is_question
 from core.ranking import meanings
 from core.stats import NO_ANSWER_RESPONSES, useful_question
-from core.transcript import typed_by_seller
+from core.transcript import intent_of, typed_by_seller
 
 CLARIFY = "utter_clarify"
 NONE_OF_THESE_PAYLOAD = "/out_of_scope"  # the payload of the menu's "都不是" button (actions/clarification.py)
@@ -78,14 +78,12 @@ def _rated_down(events: Iterable[Dict[str, Any]]) -> set:
 
 
 def _asks_for_person(user: Dict[str, Any]) -> bool:
-    intent = ((user.get("parse_data") or {}).get("intent") or {}).get("name")
-    return intent == ASK_FOR_PERSON or str(user.get("text") or "").strip() == f"/{ASK_FOR_PERSON}"
+    return intent_of(user) == ASK_FOR_PERSON or str(user.get("text") or "").strip() == f"/{ASK_FOR_PERSON}"
 
 
 def _answered_by_bot(turn: Dict[str, Any]) -> bool:
     """A question the seller typed that the bot (not an agent) answered or checked."""
-    intent = ((turn["user"].get("parse_data") or {}).get("intent") or {}).get("name")
-    return (turn["typed"] and intent in ANSWERED and bool(turn["bot"])
+    return (turn["typed"] and intent_of(turn["user"]) in ANSWERED and bool(turn["bot"])
             and not any((e.get("metadata") or {}).get("agent") for e in turn["bot"]))
 
 

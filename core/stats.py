@@ -14,7 +14,7 @@ import copy
 from collections import Counter
 from typing import Any, Dict, Iterable, List
 
-from core.transcript import typed_by_seller
+from core.transcript import intent_of, typed_by_seller
 
 NO_ANSWER_RESPONSES = {"utter_out_of_scope", "utter_default", "utter_offer_person"}
 TOP_UNANSWERED = 10
@@ -40,8 +40,7 @@ def fold(figures: Dict[str, Any], events: Iterable[Dict[str, Any]]) -> Dict[str,
         if kind == "user":
             figures["counted"] = True
             figures["last_user_text"] = event.get("text")
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            figures["asked_person"] = figures["asked_person"] or intent == "request_human"
+            figures["asked_person"] = figures["asked_person"] or intent_of(event) == "request_human"
         elif kind == "bot" and _utter(event) in NO_ANSWER_RESPONSES and figures["last_user_text"]:
             figures["unanswered"].append(figures["last_user_text"])
         elif kind == "slot" and event.get("name") == "answer_feedback" and isinstance(event.get("value"), dict):
@@ -72,7 +71,7 @@ def changes_figures(events: Iterable[Dict[str, Any]]) -> bool:
             return True
         if kind == "bot" and (event.get("metadata") or {}).get("utter_action") in NO_ANSWER_RESPONSES:
             return True
-        if kind == "user" and ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "request_human":
+        if kind == "user" and intent_of(event) == "request_human":
             return True
     return False
 

@@ -6,11 +6,16 @@ metadata as ``display``), not its payload. A message an agent wrote is marked
 ``"agent": true``. No Rasa imports: events are the
 plain dicts of ``tracker.current_state()``.
 """
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Optional
 
 BOT_FIELDS = ("text", "buttons", "image", "attachment", "custom")
 # Rasa's text for an intent triggered by a reminder (the hand-off timer): nobody typed it.
 EXTERNAL_PREFIX = "EXTERNAL: "
+
+
+def intent_of(event: Dict[str, Any]) -> Optional[str]:
+    """The intent a user event was classified as (None for other events or without parse data)."""
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
 
 
 def typed_by_seller(event: Dict[str, Any]) -> bool:

@@ -14,9 +14,9 @@
    DIET and the ResponseSelector come out as the current model's); the
    evaluation sets run against both models (the real servers, as ``make test``
    does, on loopback ports with their own SQLite file and none of the live
-   settings); only when the candidate is not worse on any set (``worse``: no new
-   contradiction or wrong verdict, no lower accuracy of single messages or of
-   conversations) does the staged data become ``data/nlu/learned.yml``, the candidate
+   settings); only when the candidate is not worse on any set (``worse``: no
+   case the current model gets right newly wrong, so no new contradiction or
+   wrong verdict and no lower accuracy) does the staged data become ``data/nlu/learned.yml``, the candidate
    replace the current model and Rasa's ``PUT /model`` load it into the running
    server(s); otherwise nothing in ``data/`` or ``models/`` changes and the
    report says why. ``results/learn/learn-report.md`` shows the figures side by side.
