@@ -15,6 +15,11 @@ lose the last turns but never corrupts the file. ``SQLITE_SYNCHRONOUS=FULL``
 restores waiting for the disk on every commit. Rasa saves each turn twice, so
 this halves-to-quarters a plain FAQ answer's storage time (bench/README).
 
+SQLite connections are kept in a pool (SQLAlchemy 1.4 otherwise opens one per
+session, and each open re-applies the settings above), and each event is written
+compactly (stores/stored_event.py: the parse data without the answer texts and
+long rankings, UTF-8 JSON).
+
 ``save`` is Rasa's, plus one step in the same transaction: the newly saved
 events are folded into the agents' index (stores/conversation_index.py), so the
 desk never reads whole conversations to list hand-offs or add up figures. A
@@ -38,7 +43,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from core.stats import changes_figures
 from core.transcript import typed_by_seller
-from stores import conversation_index, miss_labels
+from stores import conversation_index, miss_labels, stored_event
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +77,14 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         super().__init__(**kwargs)  # connects and creates the tables, as Rasa does
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool): with
+            # the settings below that was a tenth of the Rasa server's busy time under load.
+            # Connections are kept instead; a session uses one at a time.
+            kwargs = {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False}}
+        else:
+            kwargs = create_engine_kwargs(url)
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
         if self.engine.dialect.name == "sqlite":
             sqlite_synchronous()  # a wrong setting stops the start, not the first message
             sa.event.listen(self.engine, "connect", _sqlite_settings)
@@ -142,7 +154,7 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                     "timestamp": data.get("timestamp"),
                     "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                     "action_name": data.get("name"),
-                    "data": json.dumps(data),
+                    "data": stored_event.dumps(data),
                 } for type_name, data in new])
             earlier = list(itertools.islice(tracker.events, 0, len(tracker.events) - len(saved)))
             said = (e.text for e in reversed(earlier) if _typed_by_seller(e))

@@ -1,5 +1,6 @@
-"""The project's SQL tracker store keeps exactly what Rasa's keeps, faster, and sets SQLite up for a chat server."""
+"""The project's SQL tracker store keeps what Rasa's keeps (compactly), faster, and sets SQLite up for a chat server."""
 import asyncio
+import json
 import sqlite3
 
 import pytest
@@ -8,6 +9,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
+from core import answer_plan, learning, ranking
+from stores import stored_event
 from stores.sql_tracker_store import PingingSQLTrackerStore
 from tests.conftest import PROJECT_DIR, save_turn_by_turn
 
@@ -56,7 +59,9 @@ def test_stores_and_retrieves_exactly_what_rasas_sql_store_does(tmp_path, domain
     ours = PingingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
     save_turn_by_turn(rasas, domain.slots, STEPS)
     save_turn_by_turn(ours, domain.slots, STEPS)
-    assert _rows(tmp_path / "ours.db") == _rows(tmp_path / "rasa.db")
+    ours_rows, rasas_rows = _rows(tmp_path / "ours.db"), _rows(tmp_path / "rasa.db")
+    assert [row[:5] for row in ours_rows] == [row[:5] for row in rasas_rows]
+    assert [json.loads(row[5]) for row in ours_rows] == [stored_event.compact(json.loads(row[5])) for row in rasas_rows]
     saved = [row[0] for row in _rows(tmp_path / "ours.db")]
     assert saved.count("one-session") == 13 and saved.count("nothing-new") == 8  # each event once
     assert _retrieved(ours) == _retrieved(rasas)
@@ -80,3 +85,61 @@ def test_sqlite_writes_ahead_and_waits_for_the_disk_only_when_asked(tmp_path, do
     monkeypatch.setenv("SQLITE_SYNCHRONOUS", "sometimes")
     with pytest.raises(ValueError, match="SQLITE_SYNCHRONOUS"):
         PingingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "c.db"))
+
+
+# A message as the trained model reads it: answer texts, ten-entry rankings, tokens.
+PARSE = {
+    "intent": {"name": "faq", "confidence": 0.9999994039535522, "full_retrieval_intent_name": "faq/how_to_exit"},
+    "entities": [], "text": "账期保障怎么关闭?", "message_id": "m1", "metadata": {},
+    "text_as_written": "賬期保障怎麼關閉？？", "text_tokens": [[0, 4], [4, 6], [6, 8], [8, 9]],
+    "intent_ranking": [{"name": name, "confidence": confidence} for name, confidence in [
+        ("faq", 0.9999994039535522), ("ask_can_exit", 5.3e-07), ("dont_know", 1.9e-08), ("thank", 1.6e-08),
+        ("request_human", 1.1e-08), ("deny", 1.0e-08), ("greet", 8.4e-09), ("cancel", 6.5e-09),
+        ("goodbye", 6.1e-09), ("out_of_scope", 5.9e-09)]],
+    "response_selector": {"all_retrieval_intents": ["faq"], "faq": {
+        "response": {"responses": [{"text": "退出账期保障的步骤：\n1. 打开千牛卖家中心", "metadata": {"question": "账期保障怎么退出？"}}],
+                     "confidence": 0.6124019074440002, "intent_response_key": "faq/how_to_exit",
+                     "utter_action": "utter_faq/how_to_exit"},
+        "ranking": [{"confidence": c, "intent_response_key": k} for k, c in [
+            ("faq/how_to_exit", 0.6124019074440002), ("faq/exit_fee", 0.3343910504318773),
+            ("faq/exit_effect", 0.0017183356685563922), ("faq/forced_category", 0.001535384333692491),
+            ("faq/exit_timing", 0.0014663670444861054), ("faq/other_15_days", 0.0010683266445994377)]]}},
+    "questions": [{"text": "账期保障怎么关闭", "intent": "faq", "topic": "faq/how_to_exit", "confidence": 0.61}],
+}
+
+
+def test_a_stored_message_reads_the_same_to_everything_that_reads_it_later_in_half_the_bytes(tmp_path, domain):
+    store = PingingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    events = session_start(1.0) + [UserUttered(PARSE["text_as_written"], PARSE["intent"], [], PARSE, 2.0),
+                                   ActionExecuted("action_answer", timestamp=2.0),
+                                   BotUttered("退出账期保障的步骤：", {"buttons": None, "elements": None}, timestamp=2.0),
+                                   ActionExecuted("action_listen", timestamp=2.0)]
+    save_turn_by_turn(store, domain.slots, {"seller": [events]})
+    stored = asyncio.run(store.retrieve("seller"))
+    read = stored.latest_message.parse_data
+    assert read["text"] == PARSE["text"] and read["text_as_written"] == PARSE["text_as_written"]
+    # What the desk, the hand-off timer and the learning inbox compute from a stored message.
+    for threshold, margin in [(0.5, 0.1), (0.5, 0.3), (0.7, 0.1)]:
+        assert answer_plan.sure_topic(read, threshold, margin) == answer_plan.sure_topic(PARSE, threshold, margin)
+    assert answer_plan.asked_topics(read) == answer_plan.asked_topics(PARSE) == ["how_to_exit"]
+    assert learning._candidates(read) == learning._candidates(PARSE)
+    assert ranking.likeliest_intent(read) == "faq"
+    assert [m.topic for m in ranking.meanings(read)][:3] == [m.topic for m in ranking.meanings(PARSE)][:3]
+    assert stored.get_slot("has_open_dispute") is None and stored.latest_action_name == "action_listen"
+    bot = [e for e in stored.events if isinstance(e, BotUttered)][0]
+    assert bot.text == "退出账期保障的步骤：" and bot.data == {}
+    # Chinese text is stored as UTF-8, not \\u escapes, and the answer text only once (in the bot's reply).
+    with sqlite3.connect(tmp_path / "ours.db") as connection:
+        user_row = connection.execute("SELECT data FROM events WHERE type_name = 'user'").fetchone()[0]
+    assert "賬期保障怎麼關閉" in user_row and "\\u" not in user_row and "千牛卖家中心" not in user_row
+    full = json.dumps(UserUttered(PARSE["text_as_written"], PARSE["intent"], [], PARSE, 2.0).as_dict())
+    assert len(user_row.encode()) < len(full.encode()) / 2
+
+
+def test_sqlite_connections_are_kept_between_turns(tmp_path, domain):
+    store = PingingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    opened = []
+    sa.event.listen(store.engine, "connect", lambda *_: opened.append(1))
+    save_turn_by_turn(store, domain.slots, STEPS)
+    _retrieved(store)
+    assert len(opened) <= 1
