@@ -91,7 +91,8 @@ $(MODEL): $(STAMP) $(RASA_ENV) $(NLU_INPUTS)
 
 train: $(MODEL) ## train the model into models/ if its data changed
 
-run: $(MODEL) $(SOCKETIO) ## install, train if needed, serve Rasa (:5005), actions (:5055), help page (:8000)
+# SANIC_WORKERS=2 make run: two Rasa processes, with a local Redis for their lock store (installed if missing).
+run: $(MODEL) $(SOCKETIO) $(if $(filter-out 1,$(SANIC_WORKERS)),services) ## install, train if needed, serve Rasa (:5005), actions (:5055), help page (:8000)
 	@scripts/serve.sh
 
 shell: $(MODEL) ## talk to the bot in this terminal (action server + rasa shell)

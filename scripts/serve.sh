@@ -17,7 +17,9 @@
 #   SESSION_SECRET,
 #   ACTION_HOST (127.0.0.1), ACTION_TOKEN, ACTION_ENDPOINT_URL,
 #   TRACKER_DB (rasa.db) or TRACKER_DB_URL (postgresql://...),
-#   REDIS_HOST (set: Redis lock store), REDIS_PORT (6379), REDIS_DB (1), REDIS_PASSWORD.
+#   REDIS_HOST (set: Redis lock store), REDIS_PORT (6379), REDIS_DB (1), REDIS_PASSWORD,
+#   SANIC_WORKERS (1): Rasa processes serving RASA_PORT; more than one without
+#   REDIS_HOST starts a local Redis for their shared lock store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +27,24 @@ fail() { echo "error: $*" >&2; exit 2; }
 
 BIN="${VENV_BIN:-.venv/bin}"  # a container image may keep its virtualenv elsewhere
 is_loopback() { "$BIN/python" -m core.loopback "$1"; }  # the one set of loopback names (core/loopback.py)
+new_token() { "$BIN/python" -c 'import secrets; print(secrets.token_hex(24))'; }
+
+# Several Rasa processes (SANIC_WORKERS > 1, Rasa's own setting; Sanic shares the
+# port between them) need a lock store they all see, or two processes could
+# answer one seller at once. Rasa's way is Redis: with no REDIS_HOST set, one is
+# started here (loopback, a free port, a password made for this run, nothing
+# written to disk), restarted if it dies and stopped with the rest.
+WORKERS="${SANIC_WORKERS:-1}"
+[[ "$WORKERS" =~ ^[1-9][0-9]{0,2}$ ]] || fail "SANIC_WORKERS=$WORKERS: expected the number of Rasa processes (1, 2, ...)"
+local_redis=""
+if (( WORKERS > 1 )) && [[ -z "${REDIS_HOST:-}" ]] && [[ "${1:-all}" =~ ^(all|rasa|settings)$ ]]; then
+  command -v redis-server >/dev/null || fail "SANIC_WORKERS=$WORKERS needs Redis for the shared lock store: install redis-server (make services) or set REDIS_HOST"
+  REDIS_PORT="$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  REDIS_PASSWORD="$(new_token)"
+  export REDIS_HOST=127.0.0.1 REDIS_PORT REDIS_PASSWORD
+  local_redis=1
+fi
+
 # Every setting endpoints.yml and credentials.yml expand (${VAR}), with its
 # one-machine default: scripts/rasa_env.py, which the plain `rasa` commands use too.
 settings="$("$BIN/python" scripts/rasa_env.py)" || fail "could not read the settings (scripts/rasa_env.py)"
@@ -49,7 +69,6 @@ fi
 # run without a token: when the operator set none, one is made here and printed
 # (as Jupyter does), shared by the processes started together. A part started
 # alone with none set makes its own (the others then cannot call it).
-new_token() { "$BIN/python" -c 'import secrets; print(secrets.token_hex(24))'; }
 made_tokens=()
 if [[ "${1:-all}" != "settings" ]]; then
   for name in HANDOFF_API_TOKEN RASA_AUTH_TOKEN AGENT_TOKEN; do
@@ -101,16 +120,33 @@ start_rasa() {
   pids+=($!)
 }
 
+start_redis() {
+  # The password goes in a file only this user can read, not on a command line.
+  redis_dir="$(mktemp -d "${TMPDIR:-/tmp}/zqbz-redis.XXXXXX")"
+  (umask 077; printf 'bind 127.0.0.1\nport %s\nrequirepass %s\nsave ""\nappendonly no\ndir %s\n' \
+    "$REDIS_PORT" "$REDIS_PASSWORD" "$redis_dir" > "$redis_dir/redis.conf")
+  supervise "redis (lock store)" redis-server "$redis_dir/redis.conf" &
+  pids+=($!)
+  for _ in $(seq 1 50); do  # Rasa reads the lock store when it starts
+    "$BIN/python" -c 'import os, redis; redis.Redis("127.0.0.1", int(os.environ["REDIS_PORT"]),
+      password=os.environ["REDIS_PASSWORD"], socket_timeout=1).ping()' 2>/dev/null && return 0
+    sleep 0.2
+  done
+  fail "the local Redis for SANIC_WORKERS=$WORKERS did not start (port $REDIS_PORT)"
+}
+
 start_web() {
   supervise "web server" "$BIN/python" scripts/web_server.py &
   pids+=($!)
 }
 
 pids=()
+redis_dir=""
 stop() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [[ -n "$redis_dir" ]]; then rm -rf "$redis_dir"; fi
 }
 trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
@@ -122,6 +158,7 @@ case "${1:-all}" in
     "$BIN/rasa" shell --model "$MODEL" --endpoints endpoints.yml --interface "$BIND_HOST" --port "$RASA_PORT"
     exit 0 ;;
   actions|rasa|web)
+    if [[ "$1" == rasa && -n "$local_redis" ]]; then start_redis; fi
     "start_$1"
     # A part started alone made its own tokens: the other parts need the same ones.
     for name in "${made_tokens[@]}"; do
@@ -130,13 +167,15 @@ case "${1:-all}" in
   settings)  # what would be used, secrets masked (for operators and tests)
     mask() { sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#'; }
     echo "tracker store: $(if [[ -n "$TRACKER_DB_URL" ]]; then echo "$TRACKER_DB_URL" | mask; else echo "sqlite $TRACKER_DB"; fi)"
-    echo "lock store: $LOCK_STORE${REDIS_HOST:+ at $REDIS_HOST:$REDIS_PORT db $REDIS_DB}"
+    echo "rasa processes: $WORKERS (SANIC_WORKERS)"
+    echo "lock store: $LOCK_STORE${REDIS_HOST:+ at $REDIS_HOST:$REDIS_PORT db $REDIS_DB}${local_redis:+ (started by serve.sh on a free port)}"
     echo "socket.io relay: $(if [[ -n "$SOCKETIO_REDIS_URL" ]]; then echo "$SOCKETIO_REDIS_URL" | mask; else echo off; fi)"
     echo "rasa: $BIND_HOST:$RASA_PORT, API token $([[ -n "$RASA_AUTH_TOKEN" ]] && echo set || echo "made at start")"
     echo "actions: $ACTION_HOST:$ACTION_PORT via $ACTION_ENDPOINT_URL, token $([[ -n "$ACTION_TOKEN" ]] && echo set || echo "not set (loopback only)")"
     echo "web origins: $WIDGET_ORIGINS"
     exit 0 ;;
   all)
+    if [[ -n "$local_redis" ]]; then start_redis; fi
     start_actions; start_rasa; start_web
     echo "Bot: http://$BIND_HOST:$RASA_PORT/webhooks/rest/webhook   Help page: http://$BIND_HOST:$WEB_PORT/"
     if [[ " ${made_tokens[*]} " == *" AGENT_TOKEN "* ]]; then

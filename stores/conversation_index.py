@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from core.stats import TOP_UNANSWERED, fold, new_figures, outcome, report, useful_question
+from stores import tables
 
 MAX_QUESTION_CHARS = 500
 metadata = sa.MetaData()
@@ -51,7 +52,7 @@ reasons_table = sa.Table(
 
 
 def create_tables(engine: sa.engine.Engine) -> None:
-    metadata.create_all(engine)
+    tables.create_all(metadata, engine)
 
 
 def _count_up(connection: Any, table: sa.Table, key_column: str, key: str) -> None:

@@ -12,6 +12,8 @@ from typing import Any, Dict, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from stores import tables
+
 metadata = sa.MetaData()
 labels_table = sa.Table(
     "miss_labels", metadata,
@@ -29,7 +31,7 @@ COLUMNS = [column.name for column in labels_table.columns]
 
 
 def create_tables(engine: sa.engine.Engine) -> None:
-    metadata.create_all(engine)
+    tables.create_all(metadata, engine)
 
 
 def save(connection: Any, miss: Dict[str, Any], kind: str, value: Optional[str], note: Optional[str],
