@@ -37,8 +37,16 @@ CONVERSATIONS = [
     ["帮我检查能不能退出", "不清楚", "没有"],
 ]
 LEVELS = [1, 8, 32, 64]
-MESSAGES_PER_LEVEL = 240
+MESSAGES_PER_LEVEL = 400
 MAX_SECONDS_PER_LEVEL = 90
+# Conversation length: 4 sellers, each conversation this many messages (a new seller id each time),
+# LENGTH_MESSAGES messages per length. The turns cycle through questions and the exit check.
+LENGTHS = [5, 20, 60, 120]
+LENGTH_SELLERS = 4
+LENGTH_MESSAGES = 480
+LONG_TURNS = ["账期保障是什么", "我能退出账期保障吗", "没有", "没有", "交了保证金", "退出后钱多久能用", "保证金怎么退",
+              "谢谢", "88VIP怎么开通", "退不掉账期保障怎么办"]
+PROFILE_SECONDS = 20
 
 
 def percentile(values: List[float], share: float) -> float:
@@ -47,10 +55,10 @@ def percentile(values: List[float], share: float) -> float:
 
 
 async def _seller(session: aiohttp.ClientSession, url: str, budget: Dict, latencies: List[float],
-                  errors: List[str], rng: random.Random, deadline: float) -> None:
+                  errors: List[str], rng: random.Random, deadline: float, conversations: List[List[str]]) -> None:
     while budget["left"] > 0 and time.monotonic() < deadline:
         sender = f"bench-{rng.getrandbits(48):x}"
-        for text in rng.choice(CONVERSATIONS):
+        for text in rng.choice(conversations):
             if budget["left"] <= 0:
                 return
             budget["left"] -= 1
@@ -67,18 +75,23 @@ async def _seller(session: aiohttp.ClientSession, url: str, budget: Dict, latenc
             latencies.append(time.perf_counter() - started)
 
 
-async def load(url, sellers: int, messages: int, seed: int = 7) -> Dict:
-    """``url`` or a list of URLs: seller i always talks to URL i mod n (routing by sender)."""
+async def load(url, sellers: int, messages: int, seed: int = 7, conversations: List[List[str]] = CONVERSATIONS,
+               max_seconds: float = MAX_SECONDS_PER_LEVEL) -> Dict:
+    """``url`` or a list of URLs: seller i always talks to URL i mod n (routing by sender).
+
+    Each seller picks conversations from ``conversations``, each under a new seller id (``seed``
+    makes the ids: use a new seed for each run against the same server)."""
     urls = url if isinstance(url, list) else [url]
     latencies: List[float] = []
     errors: List[str] = []
     budget = {"left": messages}
     timeout = aiohttp.ClientTimeout(total=60)
     started = time.monotonic()
-    deadline = started + MAX_SECONDS_PER_LEVEL
+    deadline = started + max_seconds
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
         await asyncio.gather(*[_seller(session, urls[i % len(urls)], budget, latencies, errors,
-                                       random.Random(seed + i), deadline) for i in range(sellers)])
+                                       random.Random(seed * 1000 + i), deadline, conversations)
+                               for i in range(sellers)])
     wall = time.monotonic() - started
     return {"sellers": sellers, "messages": len(latencies), "errors": len(errors),
             "p50_ms": 1000 * percentile(latencies, 0.50), "p95_ms": 1000 * percentile(latencies, 0.95),
@@ -205,7 +218,28 @@ def cold_start(work: Path) -> float:
     return seconds
 
 
+def conversation_of(length: int) -> List[str]:
+    return [LONG_TURNS[i % len(LONG_TURNS)] for i in range(length)]
+
+
+def stored_bytes(db: Path) -> Dict:
+    """The SQLite database's size per seller message (write-ahead log folded in first)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = connection.execute("PRAGMA page_size").fetchone()[0]
+        used = (connection.execute("PRAGMA page_count").fetchone()[0]
+                - connection.execute("PRAGMA freelist_count").fetchone()[0])
+        messages = connection.execute("SELECT count(*) FROM events WHERE type_name = 'user'").fetchone()[0]
+        data = connection.execute("SELECT sum(length(CAST(data AS BLOB))) FROM events").fetchone()[0] or 0
+    return {"messages": messages, "bytes_per_message": page * used / max(1, messages),
+            "event_json_bytes_per_message": data / max(1, messages)}
+
+
 def run(work: Path) -> Dict:
+    from bench.profile import profile
+
     for name in ("cold", "bot"):
         (work / name).mkdir(parents=True, exist_ok=True)
     results: Dict = {"cold_start_s": cold_start(work / "cold")}
@@ -214,6 +248,7 @@ def run(work: Path) -> Dict:
     bot.start("rasa")
     bare, bare_url = start_bare_bot(work)
     bare_sql, bare_sql_url = start_bare_bot(work, sqlite=True)
+    seeds = iter(range(1, 10_000))  # every run talks as new sellers
     try:
         texts = [t for c in CONVERSATIONS for t in c]
         results["parse"] = parse_speed(bot.url, texts, bot.env["RASA_AUTH_TOKEN"])
@@ -221,7 +256,21 @@ def run(work: Path) -> Dict:
         for level in LEVELS:  # side by side in one run, same load for all
             for name, url in [("bot", bot.url), ("bare", bare_url), ("bare_sqlite", bare_sql_url)]:
                 results["load"][name].append(asyncio.run(load(f"{url}/webhooks/rest/webhook", level,
-                                                              MESSAGES_PER_LEVEL)))
+                                                              MESSAGES_PER_LEVEL, seed=next(seeds))))
+        results["lengths"] = {"bot": [], "bare_sqlite": []}
+        for length in LENGTHS:
+            for name, url in [("bot", bot.url), ("bare_sqlite", bare_sql_url)]:
+                row = asyncio.run(load(f"{url}/webhooks/rest/webhook", LENGTH_SELLERS, LENGTH_MESSAGES,
+                                       seed=next(seeds), conversations=[conversation_of(length)], max_seconds=120))
+                results["lengths"][name].append({"length": length, **row})
+        results["profile"] = {}
+        for name, url, pid in [("bot", bot.url, bot.processes["rasa"].pid),
+                               ("bare_sqlite", bare_sql_url, bare_sql.pid)]:
+            results["profile"][name] = profile(_rasa_process(pid), lambda url=url: asyncio.run(load(
+                f"{url}/webhooks/rest/webhook", 32, 100_000, seed=next(seeds), max_seconds=PROFILE_SECONDS - 2)),
+                PROFILE_SECONDS)
+        results["stored"] = {"bot": stored_bytes(Path(bot.env["TRACKER_DB"])),
+                             "bare_sqlite": stored_bytes(work / "bare-tracker.db")}
         results["memory_mb"] = {"rasa": rss_peak_mb(bot.processes["rasa"].pid),
                                 "actions": rss_peak_mb(bot.processes["actions"].pid)}
     finally:
@@ -229,9 +278,62 @@ def run(work: Path) -> Dict:
         for process in (bare, bare_sql):
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=60)
+    results["workers"] = workers(work / "workers", seeds)
     results["load"]["two_instances"] = two_instances(work / "cluster")
     results["training"] = training_times(work)
     return results
+
+
+def _rasa_process(pid: int) -> int:
+    """The Python process that runs Rasa under ``pid`` (serve.sh → its supervisor → python)."""
+    for candidate in [pid] + _descendants(pid):
+        try:
+            command = Path(f"/proc/{candidate}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"python" in command and b"rasa" in command and b"serve.sh" not in command:
+            return candidate
+    return pid
+
+
+WORKER_LEVELS = [32, 64]
+
+
+def workers(work: Path, seeds) -> Dict:
+    """The bot as `SANIC_WORKERS=2 make run` starts it (local Redis lock store), against one process,
+    started the same way one after the other, with nothing else running."""
+    work.mkdir(parents=True, exist_ok=True)
+    found: Dict = {}
+    for count in (1, 2):
+        (work / str(count)).mkdir(exist_ok=True)
+        server = BotServer(work / str(count), {"SANIC_WORKERS": str(count), "REDIS_HOST": ""})
+        try:
+            server.start()
+            deadline = time.monotonic() + 240
+            while server.log().count("Rasa server is up and running") < count and time.monotonic() < deadline:
+                time.sleep(1)
+            asyncio.run(load(f"{server.url}/webhooks/rest/webhook", 4, 40, seed=next(seeds)))  # warm every process
+            found[str(count)] = [asyncio.run(load(f"{server.url}/webhooks/rest/webhook", level, MESSAGES_PER_LEVEL * 2,
+                                             seed=next(seeds))) for level in WORKER_LEVELS]
+            found[f"rss_mb_{count}"] = _worker_rss_mb(server.processes["all"].pid)
+        finally:
+            server.stop_all()
+    return found
+
+
+def _worker_rss_mb(pid: int) -> List[float]:
+    """Resident memory of each Rasa process under ``pid``, in MB."""
+    sizes = []
+    for candidate in _descendants(pid):
+        try:
+            if b"rasa_run.py" not in Path(f"/proc/{candidate}/cmdline").read_bytes():
+                continue
+            for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        except OSError:
+            pass
+    return sizes
 
 
 CLUSTER_LEVELS = [8, 32, 64]
