@@ -104,8 +104,14 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             by_sender: dict = {}
             for sender_id, data in rows:
                 by_sender.setdefault(sender_id, []).append(json.loads(data))
-            done = conversation_index.rebuild(session, by_sender.items())
-            session.commit()
+            try:
+                done = conversation_index.rebuild(session, by_sender.items())
+                session.commit()
+            except (sa.exc.IntegrityError, sa.exc.OperationalError) as error:
+                # Another Rasa process (SANIC_WORKERS) starting at the same moment is doing the same.
+                session.rollback()
+                logger.info("another process is indexing the earlier conversations (%s)", type(error).__name__)
+                return
             logger.info("indexed %d conversations stored before the agents' index existed", done)
 
     def _session_events(self, sender_id: str, all_sessions: bool, *columns: Any) -> Any:

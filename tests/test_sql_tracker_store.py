@@ -143,3 +143,24 @@ def test_sqlite_connections_are_kept_between_turns(tmp_path, domain):
     save_turn_by_turn(store, domain.slots, STEPS)
     _retrieved(store)
     assert len(opened) <= 1
+
+
+def test_conversations_stored_before_the_index_are_indexed_once_at_start(tmp_path, domain, monkeypatch):
+    from stores import conversation_index
+
+    save_turn_by_turn(SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "old.db")), domain.slots, STEPS)
+    store = PingingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "old.db"))
+    with store.session_scope() as session:
+        assert conversation_index.figures(session)["conversations"] == len(STEPS)
+
+    # Two Rasa processes (SANIC_WORKERS) starting on such a database at once: the one that loses the race to
+    # index still starts.
+    save_turn_by_turn(SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "race.db")), domain.slots,
+                      STEPS)
+
+    def other_process_was_first(*_args):
+        raise sa.exc.IntegrityError("INSERT INTO conversation_figures", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(conversation_index, "rebuild", other_process_was_first)
+    loser = PingingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "race.db"))
+    assert asyncio.run(loser.retrieve("one-session")) is not None
