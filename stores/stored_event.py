@@ -6,30 +6,36 @@ chosen answer *texts* (already in the domain), ten-entry rankings with
 works on the tracker in memory; what reads stored messages later (the agents'
 desk, the hand-off timer, the learning inbox, Rasa rebuilding the tracker for the
 next turn) reads the intent, the chosen answer's key, the top of each ranking and
-the question parts. Stored events keep those (rankings: the top 3, confidences
-to 4 places), and JSON is written as UTF-8
+the question parts. Stored events keep those (the rankings as far as the desk's
+three candidates reach), and JSON is written as UTF-8
 rather than \\u escapes (each Chinese character 3 bytes instead of 6), without spaces.
-Measured in docs/benchmarks.md ("Stored bytes per message").
+Measured in docs/benchmarks.md ("Database per seller message").
 """
 import json
 from typing import Any, Dict
 
-RANKING_KEPT = 3  # the desk shows at most 3 candidates (core.learning); is_unsure reads the top 2
-DIGITS = 4
+# The desk's candidates (core.learning, core.ranking.meanings) are the 3 likeliest meanings, the FAQ intent
+# expanded into its topics: the first 3 intents besides the fallback and the FAQ, the FAQ itself and its first
+# 3 topics give exactly the same 3. is_unsure reads the first 2 topics.
+KEPT = 3
+NOT_COUNTED = ("nlu_fallback", "faq")
 
 
-def _rounded(entry: Any) -> Any:
-    if isinstance(entry, dict) and isinstance(entry.get("confidence"), float):
-        return {**entry, "confidence": round(entry["confidence"], DIGITS)}
-    return entry
-
-
-def _ranking(entries: Any) -> Any:
-    """The first entries, rounded; those that round to nothing after the first are dropped."""
+def _intent_ranking(entries: Any) -> Any:
     if not isinstance(entries, list):
         return entries
-    kept = [_rounded(e) for e in entries[:RANKING_KEPT]]
-    return kept[:1] + [e for e in kept[1:] if not isinstance(e, dict) or e.get("confidence") != 0.0]
+    kept, counted = [], 0
+    for entry in entries:
+        if counted == KEPT:
+            break
+        kept.append(entry)
+        if not isinstance(entry, dict) or entry.get("name") not in NOT_COUNTED:
+            counted += 1
+    return kept
+
+
+def _topic_ranking(entries: Any) -> Any:
+    return entries[:KEPT] if isinstance(entries, list) else entries
 
 
 def _selector(selector: Dict[str, Any]) -> Dict[str, Any]:
@@ -40,19 +46,17 @@ def _selector(selector: Dict[str, Any]) -> Dict[str, Any]:
             value = dict(value)
             response = value.get("response")
             if isinstance(response, dict):
-                value["response"] = _rounded({k: v for k, v in response.items() if k != "responses"})
+                value["response"] = {k: v for k, v in response.items() if k != "responses"}
             if "ranking" in value:
-                value["ranking"] = _ranking(value["ranking"])
+                value["ranking"] = _topic_ranking(value["ranking"])
         compact[key] = value
     return compact
 
 
 def _parse_data(parse: Dict[str, Any]) -> Dict[str, Any]:
     parse = {k: v for k, v in parse.items() if k != "text_tokens"}  # the tokenizer's offsets, for NLU only
-    if isinstance(parse.get("intent"), dict):
-        parse["intent"] = _rounded(parse["intent"])
     if "intent_ranking" in parse:
-        parse["intent_ranking"] = _ranking(parse["intent_ranking"])
+        parse["intent_ranking"] = _intent_ranking(parse["intent_ranking"])
     if isinstance(parse.get("response_selector"), dict):
         parse["response_selector"] = _selector(parse["response_selector"])
     return parse
@@ -83,5 +87,12 @@ def compact(event: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def dumps(event: Dict[str, Any]) -> str:
-    """The stored JSON text of ``event``."""
-    return json.dumps(compact(event), ensure_ascii=False, separators=(",", ":"))
+    """The stored JSON text of ``event``: UTF-8, or \\u escapes when the event holds text UTF-8 cannot carry
+    (a lone surrogate, possible in a channel's metadata), which the database would refuse."""
+    kept = compact(event)
+    text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(kept, separators=(",", ":"))
+    return text

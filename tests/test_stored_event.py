@@ -1,8 +1,11 @@
 """What the tracker store writes for an event: Rasa's event, minus what nothing reads again."""
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 
+from core import answer_plan, learning, ranking
 from stores.stored_event import compact, dumps
 
 STAMP = {"model_id": "bc03e8d00e8140b0a1b6c7e223b522b8", "assistant_id": "zhangqi-baozhang-assistant"}
@@ -51,5 +54,39 @@ def test_odd_events_are_stored_as_they_are():
     for event in [{"event": "user", "text": "x", "parse_data": None}, {"event": "bot", "text": "x", "data": None},
                   {"event": "user", "parse_data": {"intent_ranking": "junk", "response_selector": {"faq": 3}}},
                   {"event": "something_new", "value": None}]:
-        assert json.loads(dumps(event)) == compact(event)
-        assert compact(event)["event"] == event["event"]
+        assert compact(event) == event
+        assert json.loads(dumps(event)) == event
+
+
+def test_text_utf8_cannot_carry_is_stored_escaped_rather_than_refused():
+    event = UserUttered("账期", metadata={"display": "\ud800"}).as_dict()
+    stored = dumps(event)
+    stored.encode("utf-8")  # what the database needs
+    assert json.loads(stored)["metadata"]["display"] == "\ud800" and json.loads(stored)["text"] == "账期"
+
+
+INTENTS = ["faq", "nlu_fallback", "ask_can_exit", "affirm", "deny", "dont_know", "thank", "greet", "out_of_scope",
+           "request_human"]
+TOPICS = [f"faq/topic_{n}" for n in range(10)]
+confidences = st.lists(st.floats(0, 1, allow_nan=False), min_size=10, max_size=10)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.permutations(INTENTS), confidences, st.permutations(TOPICS), confidences)
+def test_the_desk_reads_the_same_candidates_and_topic_from_any_stored_message(intents, weights, topics, topic_weights):
+    """Whatever NLU ranked (the fallback first, flat rankings, ties), what is stored gives the same."""
+    ranked = sorted(zip(intents, weights, strict=True), key=lambda p: -p[1])
+    ranked_topics = sorted(zip(topics, topic_weights, strict=True), key=lambda p: -p[1])
+    parse = {"intent": {"name": ranked[0][0], "confidence": ranked[0][1]}, "text": "问",
+             "intent_ranking": [{"name": n, "confidence": c} for n, c in ranked],
+             "response_selector": {"all_retrieval_intents": ["faq"], "faq": {
+                 "response": {"responses": [{"text": "答"}], "confidence": ranked_topics[0][1],
+                              "intent_response_key": ranked_topics[0][0], "utter_action": f"utter_{ranked_topics[0][0]}"},
+                 "ranking": [{"confidence": c, "intent_response_key": k} for k, c in ranked_topics]}}}
+    stored = json.loads(dumps({"event": "user", "text": "问", "parse_data": parse}))["parse_data"]
+    assert learning._candidates(stored) == learning._candidates(parse)
+    assert ranking.likeliest_intent(stored) == ranking.likeliest_intent(parse)
+    for threshold, margin in [(0.35, 0.1), (0.5, 0.1)]:
+        assert answer_plan.sure_topic(stored, threshold, margin) == answer_plan.sure_topic(parse, threshold, margin)
+    assert answer_plan.asked_topics(stored) == answer_plan.asked_topics(parse)
+    assert len(dumps({"event": "user", "parse_data": parse})) < len(json.dumps({"event": "user", "parse_data": parse}))
