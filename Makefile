@@ -32,7 +32,7 @@ NLU_INPUTS := config.yml domain.yml $(shell find data components core -type f \(
 # Tests carry a marker saying what they need beyond Python (pytest.ini); unit tests carry none.
 NEEDS := model or browser or postgresql or redis
 
-.PHONY: help install browser services train run shell learn lint test test-unit validate test-stories test-model screenshots bench clean
+.PHONY: help install browser services redis train run shell learn lint test test-unit validate test-stories test-model screenshots bench clean
 
 # Every target a user may run carries a "## what it does" comment: `make help` lists them.
 help: ## list the targets
@@ -84,6 +84,15 @@ services: ## install PostgreSQL and Redis for the serving tests (Debian, as root
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SERVICE_PACKAGES) >/dev/null; \
 	  else echo "error: install Debian's packages $(SERVICE_PACKAGES)" >&2; exit 1; fi; fi
 
+# Redis alone, for `SANIC_WORKERS=2 make run` (its lock store) when no REDIS_HOST is given.
+redis: ## install Redis for several Rasa processes on one machine (Debian, as root)
+	@if ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing redis-server for the Rasa processes' shared lock store"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "error: SANIC_WORKERS=$(SANIC_WORKERS) needs Redis: install Debian's redis-server or set REDIS_HOST" >&2; \
+	    exit 1; fi; fi
+
 # Retrain only when something the model is built from changed.
 $(MODEL): $(STAMP) $(RASA_ENV) $(NLU_INPUTS)
 	$(RASA) train --fixed-model-name zqbz --out models
@@ -92,7 +101,7 @@ $(MODEL): $(STAMP) $(RASA_ENV) $(NLU_INPUTS)
 train: $(MODEL) ## train the model into models/ if its data changed
 
 # SANIC_WORKERS=2 make run: two Rasa processes, with a local Redis for their lock store (installed if missing).
-run: $(MODEL) $(SOCKETIO) $(if $(filter-out 1,$(SANIC_WORKERS)),services) ## install, train if needed, serve Rasa (:5005), actions (:5055), help page (:8000)
+run: $(MODEL) $(SOCKETIO) $(if $(REDIS_HOST),,$(if $(filter-out 1,$(SANIC_WORKERS)),redis)) ## install, train if needed, serve Rasa (:5005), actions (:5055), help page (:8000)
 	@scripts/serve.sh
 
 shell: $(MODEL) ## talk to the bot in this terminal (action server + rasa shell)

@@ -183,7 +183,7 @@ def cost_section(s: dict) -> list:
         lines += [
             "### Where each message's time goes (py-spy, this run)",
             "",
-            f"`bench/profile.py` samples the Rasa server ({speed.PROFILE_SECONDS} s, 32 sellers, "
+            f"`bench/spy.py` samples the Rasa server ({speed.PROFILE_SECONDS} s, 32 sellers, "
             f"{bot['messages']} messages for this bot, {bare['messages']} for the bare bot + SQLite) and puts each "
             "sample in the first group its stack belongs to; CPU milliseconds per message handled (the sampler "
             "pauses the process, so absolute figures are a little high; compare the columns).",
@@ -196,10 +196,13 @@ def cost_section(s: dict) -> list:
             f"| **busy time per message** | **{bot['busy_ms_per_message']:.1f} ms** | "
             f"**{bare['busy_ms_per_message']:.1f} ms** | "
             f"**{bot['busy_ms_per_message'] - bare['busy_ms_per_message']:+.1f} ms** |",
+            *[f"| (in its own process, on the other core) {name} | {ms:.1f} ms | — | |"
+              for name, ms in bot.get("other_processes_ms_per_message", {}).items()],
             "",
         ]
     elif profile:
-        lines += [f"Profile: {profile.get('bot', {}).get('error', 'not taken')}.", ""]
+        lines += ["Profile not taken: " + "; ".join(f"{name}: {p.get('error', 'no figures')}"
+                                                  for name, p in profile.items()) + ".", ""]
     lengths = s.get("lengths")
     if lengths:
         lines += [

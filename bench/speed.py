@@ -238,7 +238,7 @@ def stored_bytes(db: Path) -> Dict:
 
 
 def run(work: Path) -> Dict:
-    from bench.profile import profile
+    from bench.spy import profile
 
     for name in ("cold", "bot"):
         (work / name).mkdir(parents=True, exist_ok=True)
@@ -264,11 +264,12 @@ def run(work: Path) -> Dict:
                                        seed=next(seeds), conversations=[conversation_of(length)], max_seconds=120))
                 results["lengths"][name].append({"length": length, **row})
         results["profile"] = {}
-        for name, url, pid in [("bot", bot.url, bot.processes["rasa"].pid),
-                               ("bare_sqlite", bare_sql_url, bare_sql.pid)]:
+        actions = {"action server": _rasa_process(bot.processes["actions"].pid, b"action_server")}
+        for name, url, pid, others in [("bot", bot.url, bot.processes["rasa"].pid, actions),
+                                       ("bare_sqlite", bare_sql_url, bare_sql.pid, {})]:
             results["profile"][name] = profile(_rasa_process(pid), lambda url=url: asyncio.run(load(
                 f"{url}/webhooks/rest/webhook", 32, 100_000, seed=next(seeds), max_seconds=PROFILE_SECONDS - 2)),
-                PROFILE_SECONDS)
+                PROFILE_SECONDS, others)
         results["stored"] = {"bot": stored_bytes(Path(bot.env["TRACKER_DB"])),
                              "bare_sqlite": stored_bytes(work / "bare-tracker.db")}
         results["memory_mb"] = {"rasa": rss_peak_mb(bot.processes["rasa"].pid),
@@ -279,24 +280,25 @@ def run(work: Path) -> Dict:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=60)
     results["workers"] = workers(work / "workers", seeds)
-    results["load"]["two_instances"] = two_instances(work / "cluster")
+    results["load"]["two_instances"] = two_instances(work / "cluster", seeds)
     results["training"] = training_times(work)
     return results
 
 
-def _rasa_process(pid: int) -> int:
-    """The Python process that runs Rasa under ``pid`` (serve.sh → its supervisor → python)."""
+def _rasa_process(pid: int, name: bytes = b"rasa") -> int:
+    """The Python process under ``pid`` (serve.sh → its supervisor → python) whose command names ``name``."""
     for candidate in [pid] + _descendants(pid):
         try:
             command = Path(f"/proc/{candidate}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"python" in command and b"rasa" in command and b"serve.sh" not in command:
+        if b"python" in command and name in command and b"serve.sh" not in command:
             return candidate
     return pid
 
 
 WORKER_LEVELS = [32, 64]
+WORKER_SECONDS = 25  # per level: long enough that start-up effects do not decide the ratio
 
 
 def workers(work: Path, seeds) -> Dict:
@@ -310,11 +312,14 @@ def workers(work: Path, seeds) -> Dict:
         try:
             server.start()
             deadline = time.monotonic() + 240
-            while server.log().count("Rasa server is up and running") < count and time.monotonic() < deadline:
+            while server.log().count("Rasa server is up and running") < count:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{count} Rasa processes did not all start; see {server.log_path}")
                 time.sleep(1)
             asyncio.run(load(f"{server.url}/webhooks/rest/webhook", 4, 40, seed=next(seeds)))  # warm every process
-            found[str(count)] = [asyncio.run(load(f"{server.url}/webhooks/rest/webhook", level, MESSAGES_PER_LEVEL * 2,
-                                             seed=next(seeds))) for level in WORKER_LEVELS]
+            found[str(count)] = [asyncio.run(load(f"{server.url}/webhooks/rest/webhook", level, 100_000,
+                                                  seed=next(seeds), max_seconds=WORKER_SECONDS))
+                                 for level in WORKER_LEVELS]
             found[f"rss_mb_{count}"] = _worker_rss_mb(server.processes["all"].pid)
         finally:
             server.stop_all()
@@ -339,7 +344,7 @@ def _worker_rss_mb(pid: int) -> List[float]:
 CLUSTER_LEVELS = [8, 32, 64]
 
 
-def two_instances(work: Path) -> List[Dict]:
+def two_instances(work: Path, seeds) -> List[Dict]:
     """The same load on the several-instance layout of docs/deploying.md: two Rasa servers, one action
     server, PostgreSQL tracker store and Redis lock store (tests/services.py), sellers
     routed by sender id. Run after the single-process levels, with those servers stopped."""
@@ -355,7 +360,7 @@ def two_instances(work: Path) -> List[Dict]:
         for server in (first, second):
             server.start("rasa")
         urls = [f"{server.url}/webhooks/rest/webhook" for server in (first, second)]
-        return [asyncio.run(load(urls, level, MESSAGES_PER_LEVEL)) for level in CLUSTER_LEVELS]
+        return [asyncio.run(load(urls, level, MESSAGES_PER_LEVEL, seed=next(seeds))) for level in CLUSTER_LEVELS]
     finally:
         for server in (first, second):
             server.stop_all()

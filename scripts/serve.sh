@@ -38,7 +38,9 @@ WORKERS="${SANIC_WORKERS:-1}"
 [[ "$WORKERS" =~ ^[1-9][0-9]{0,2}$ ]] || fail "SANIC_WORKERS=$WORKERS: expected the number of Rasa processes (1, 2, ...)"
 local_redis=""
 if (( WORKERS > 1 )) && [[ -z "${REDIS_HOST:-}" ]] && [[ "${1:-all}" =~ ^(all|rasa|settings)$ ]]; then
-  command -v redis-server >/dev/null || fail "SANIC_WORKERS=$WORKERS needs Redis for the shared lock store: install redis-server (make services) or set REDIS_HOST"
+  if [[ "${1:-all}" != settings ]] && ! command -v redis-server >/dev/null; then
+    fail "SANIC_WORKERS=$WORKERS needs Redis for the shared lock store: install redis-server (make redis) or set REDIS_HOST"
+  fi
   REDIS_PORT="$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   REDIS_PASSWORD="$(new_token)"
   export REDIS_HOST=127.0.0.1 REDIS_PORT REDIS_PASSWORD
@@ -123,7 +125,7 @@ start_rasa() {
 start_redis() {
   # The password goes in a file only this user can read, not on a command line.
   redis_dir="$(mktemp -d "${TMPDIR:-/tmp}/zqbz-redis.XXXXXX")"
-  (umask 077; printf 'bind 127.0.0.1\nport %s\nrequirepass %s\nsave ""\nappendonly no\ndir %s\n' \
+  (umask 077; printf 'bind 127.0.0.1\nport %s\nrequirepass %s\nsave ""\nappendonly no\ndir "%s"\n' \
     "$REDIS_PORT" "$REDIS_PASSWORD" "$redis_dir" > "$redis_dir/redis.conf")
   supervise "redis (lock store)" redis-server "$redis_dir/redis.conf" &
   pids+=($!)

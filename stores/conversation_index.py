@@ -136,10 +136,21 @@ def figures(connection: Any) -> Dict[str, Any]:
     return report(int(total), int(resolved), int(asked), int(down), int(none), reasons, questions)
 
 
+class AlreadyIndexed(Exception):
+    """Another process indexed a conversation first (two Rasa processes starting at once)."""
+
+
 def rebuild(connection: Any, conversations: Iterable[Tuple[str, List[Dict[str, Any]]]]) -> int:
-    """Index conversations stored before the index existed; returns how many."""
+    """Index conversations stored before the index existed; returns how many.
+
+    Only ever adds rows: a conversation already indexed (by another process that
+    got there first) raises AlreadyIndexed, or the insert fails on the key when
+    the other commits meanwhile, so nothing is counted twice."""
     done = 0
     for sender_id, events in conversations:
+        if connection.execute(sa.select(figures_table.c.sender_id)
+                              .where(figures_table.c.sender_id == sender_id)).first():
+            raise AlreadyIndexed(sender_id)
         update(connection, sender_id, events)
         done += 1
     return done

@@ -15,6 +15,8 @@ from typing import Any, Callable
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from stores import tables
+
 MAX_KEY_CHARS = 300
 metadata = sa.MetaData()
 seen_table = sa.Table(
@@ -31,7 +33,7 @@ class SeenMessageIds:
                  prune_every: int = 500) -> None:
         self.engine, self.keep_seconds, self.clock, self.prune_every = engine, keep_seconds, clock, prune_every
         self._since_prune = 0
-        metadata.create_all(engine, checkfirst=True)
+        tables.create_all(metadata, engine)
 
     def first_time(self, key: str) -> bool:
         now = self.clock()

@@ -107,7 +107,7 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             try:
                 done = conversation_index.rebuild(session, by_sender.items())
                 session.commit()
-            except (sa.exc.IntegrityError, sa.exc.OperationalError) as error:
+            except (sa.exc.IntegrityError, sa.exc.OperationalError, conversation_index.AlreadyIndexed) as error:
                 # Another Rasa process (SANIC_WORKERS) starting at the same moment is doing the same.
                 session.rollback()
                 logger.info("another process is indexing the earlier conversations (%s)", type(error).__name__)

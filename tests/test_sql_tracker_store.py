@@ -158,9 +158,16 @@ def test_conversations_stored_before_the_index_are_indexed_once_at_start(tmp_pat
     save_turn_by_turn(SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "race.db")), domain.slots,
                       STEPS)
 
-    def other_process_was_first(*_args):
-        raise sa.exc.IntegrityError("INSERT INTO conversation_figures", {}, Exception("UNIQUE constraint failed"))
+    rebuild = conversation_index.rebuild
 
-    monkeypatch.setattr(conversation_index, "rebuild", other_process_was_first)
+    def other_process_commits_first(session, conversations):
+        conversations = list(conversations)
+        with sa.create_engine(f"sqlite:///{tmp_path / 'race.db'}").begin() as other:  # the winner, committed
+            rebuild(other, conversations[1:2])
+        return rebuild(session, conversations)
+
+    monkeypatch.setattr(conversation_index, "rebuild", other_process_commits_first)
     loser = PingingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "race.db"))
     assert asyncio.run(loser.retrieve("one-session")) is not None
+    with loser.session_scope() as session:  # the winner's row only, nothing counted twice
+        assert conversation_index.figures(session)["conversations"] == 1

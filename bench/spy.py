@@ -51,27 +51,41 @@ def py_spy() -> Optional[str]:
     return shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
 
 
-def profile(pid: int, run_load: Callable[[], Dict], seconds: float) -> Dict:
-    """Sample ``pid`` while ``run_load()`` runs (it should last about ``seconds``)."""
+def _sampler(spy: str, pid: int, seconds: float, out: Path) -> subprocess.Popen:
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--rate", str(RATE), "--duration", str(int(seconds)),
+                             "--format", "raw", "--output", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def profile(pid: int, run_load: Callable[[], Dict], seconds: float, others: Optional[Dict[str, int]] = None) -> Dict:
+    """Sample ``pid`` while ``run_load()`` runs (it should last about ``seconds``); ``others``
+    (name → pid: the action server) are sampled too and reported as busy time per message."""
     spy = py_spy()
     if spy is None:
         return {"error": "py-spy is not installed"}
+    others = others or {}
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "raw.txt"
-        sampler = subprocess.Popen([spy, "record", "--pid", str(pid), "--rate", str(RATE), "--duration",
-                                    str(int(seconds)), "--format", "raw", "--output", str(out)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        outs = {name: Path(tmp) / f"{name}.txt" for name in ["rasa", *others]}
+        samplers = {name: _sampler(spy, target, seconds, outs[name])
+                    for name, target in [("rasa", pid), *others.items()]}
         time.sleep(1)  # attached before the load starts
         load = run_load()
-        try:
-            _, error = sampler.communicate(timeout=seconds + 60)
-        except subprocess.TimeoutExpired:
-            sampler.kill()
-            return {"error": "py-spy did not finish"}
-        if sampler.returncode != 0 or not out.exists():
-            return {"error": f"py-spy failed: {error.decode(errors='replace').strip()[-300:]}"}
-        samples = summarize(out.read_text(encoding="utf-8", errors="replace"))
+        errors = {}
+        for name, sampler in samplers.items():
+            try:
+                _, error = sampler.communicate(timeout=seconds + 60)
+            except subprocess.TimeoutExpired:
+                sampler.kill()
+                error = b"did not finish"
+            if sampler.returncode != 0 or not outs[name].exists():
+                errors[name] = error.decode(errors="replace").strip()[-300:]
+        if "rasa" in errors:
+            return {"error": f"py-spy failed: {errors['rasa']}"}
+        samples = summarize(outs["rasa"].read_text(encoding="utf-8", errors="replace"))
+        other_samples = {name: sum(summarize(outs[name].read_text(encoding="utf-8", errors="replace")).values())
+                         for name in others if name not in errors}
     messages = max(1, load["messages"])
     busy_ms = 1000 * sum(samples.values()) / RATE
     return {"messages": load["messages"], "per_second": load["per_second"], "busy_ms_per_message": busy_ms / messages,
-            "ms_per_message": {name: 1000 * samples.get(name, 0) / RATE / messages for name, _ in GROUPS}}
+            "ms_per_message": {name: 1000 * samples.get(name, 0) / RATE / messages for name, _ in GROUPS},
+            "other_processes_ms_per_message": {name: 1000 * n / RATE / messages for name, n in other_samples.items()}}
