@@ -171,3 +171,43 @@ def test_conversations_stored_before_the_index_are_indexed_once_at_start(tmp_pat
     assert asyncio.run(loser.retrieve("one-session")) is not None
     with loser.session_scope() as session:  # the winner's row only, nothing counted twice
         assert conversation_index.figures(session)["conversations"] == 1
+
+
+def test_events_read_back_as_rasa_reads_them():
+    from rasa.shared.core import events as rasa_events
+    from rasa.shared.core.events import (
+        ActionExecutionRejected,
+        ActionReverted,
+        ActiveLoop,
+        AgentUttered,
+        AllSlotsReset,
+        ConversationPaused,
+        ConversationResumed,
+        DefinePrevUserUtteredFeaturization,
+        EntitiesAdded,
+        FollowupAction,
+        LoopInterrupted,
+        ReminderCancelled,
+        ReminderScheduled,
+        Restarted,
+        UserUtteranceReverted,
+    )
+
+    from stores.sql_tracker_store import deserialise_events
+
+    sample = [UserUttered("账期", {"name": "faq", "confidence": 0.9}, [], {"text": "账期"}, 1.0, {"a": 1}),
+              BotUttered("答", {"buttons": [{"title": "是", "payload": "/affirm"}]}, {"utter_action": "u"}, 2.0),
+              SlotSet("has_open_dispute", "no", 3.0), SlotSet("handoff_since", None), SessionStarted(4.0),
+              ActionExecuted("action_listen", "RulePolicy", 1.0, hide_rule_turn=True), ActiveLoop("exit_check_form"),
+              ActiveLoop(None), LoopInterrupted(True), ActionExecutionRejected("exit_check_form"),
+              ReminderScheduled("EXTERNAL_handoff_timeout", __import__("datetime").datetime(2026, 12, 4), "r1"),
+              ReminderCancelled("r1"), ConversationPaused(), ConversationResumed(), Restarted(),
+              FollowupAction("action_answer"), UserUtteranceReverted(), ActionReverted(), AllSlotsReset(),
+              AgentUttered("人工客服的回复"), DefinePrevUserUtteredFeaturization(False),
+              EntitiesAdded([{"entity": "x", "value": "y"}])]
+    stored = [e.as_dict() for e in sample] + [{"event": "form", "name": "exit_check_form", "timestamp": 9.0}, {"no": "event"}]
+    ours, rasas = deserialise_events(stored), rasa_events.deserialise_events(stored)
+    assert [type(e) for e in ours] == [type(e) for e in rasas] and len(ours) == len(sample) + 1
+    assert [e.as_dict() for e in ours] == [e.as_dict() for e in rasas]
+    with pytest.raises(ValueError):
+        deserialise_events([{"event": "no_such_event"}])
