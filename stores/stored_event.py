@@ -14,11 +14,14 @@ Measured in docs/benchmarks.md ("Database per seller message").
 import json
 from typing import Any, Dict
 
+from core.learning import MAX_CANDIDATES
+from core.ranking import FALLBACK, FAQ
+
 # The desk's candidates (core.learning, core.ranking.meanings) are the 3 likeliest meanings, the FAQ intent
 # expanded into its topics: the first 3 intents besides the fallback and the FAQ, the FAQ itself and its first
 # 3 topics give exactly the same 3. is_unsure reads the first 2 topics.
-KEPT = 3
-NOT_COUNTED = ("nlu_fallback", "faq")
+KEPT = MAX_CANDIDATES
+NOT_COUNTED = (FALLBACK, FAQ)
 
 
 def _intent_ranking(entries: Any) -> Any:
