@@ -33,7 +33,7 @@ import itertools
 import json
 import logging
 import os
-from typing import Any, Dict, List, Type
+from typing import Any, Dict, List, Optional, Type
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -51,6 +51,28 @@ logger = logging.getLogger(__name__)
 
 def _typed_by_seller(event: Any) -> bool:
     return isinstance(event, UserUttered) and typed_by_seller({"event": "user", "text": event.text})
+
+
+# On a tracker this store read or saved: how many of its events are stored, and the last of them.
+_STORED = "_zqbz_stored_events"
+
+
+def _remember_stored(tracker: DialogueStateTracker) -> None:
+    events = tracker.events
+    setattr(tracker, _STORED, (len(events), events[-1] if events else None))
+
+
+def _stored_count(tracker: DialogueStateTracker) -> Optional[int]:
+    """How many of the tracker's events are stored, if this store read or saved it and its events were
+    only added to since (Rasa's trackers only ever append); None when that is not known."""
+    remembered = getattr(tracker, _STORED, None)
+    if remembered is None:
+        return None
+    count, last = remembered
+    events = tracker.events
+    if count == 0 or count > len(events) or events[count - 1] is not last:
+        return None
+    return count
 
 
 _EVENT_CLASSES: Dict[str, Type[Event]] = {}
@@ -142,13 +164,15 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                 return
             logger.info("indexed %d conversations stored before the agents' index existed", done)
 
-    def _session_events(self, sender_id: str, all_sessions: bool, *columns: Any) -> Any:
+    def _session_events(self, all_sessions: bool, *columns: Any) -> Any:
         """Rasa's ``_event_query`` (3.6) as a Core statement: the same rows, without building ORM objects.
 
         Events of the latest session (from its ``session_started`` on, or all when
-        there is none) or of every session, in the order they were stored.
+        there is none) or of every session, in the order they were stored; the
+        sender is the bound parameter ``sender_id``.
         """
         events = self.SQLEvent.__table__
+        sender_id = sa.bindparam("sender_id")
         statement = sa.select(*columns).where(events.c.sender_id == sender_id)
         if not all_sessions:
             start = sa.select(sa.func.max(events.c.timestamp)).where(
@@ -157,21 +181,42 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             statement = statement.where(sa.or_(events.c.timestamp >= start, start.is_(None)))
         return statement
 
+    def _statement(self, name: str) -> Any:
+        """The store's statements, built once (building one took about as long as running it)."""
+        statements = self.__dict__.setdefault("_statements", {})
+        if name not in statements:
+            events = self.SQLEvent.__table__
+            statements.update({
+                "latest_session": self._session_events(False, events.c.data).order_by(events.c.id),
+                "all_sessions": self._session_events(True, events.c.data).order_by(events.c.id),
+                "latest_session_count": self._session_events(False, sa.func.count(events.c.id)),
+            })
+        return statements[name]
+
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
         """Rasa's ``_retrieve`` (3.6) reading only the events' data column."""
-        events = self.SQLEvent.__table__
         with self.session_scope() as session:
-            rows = session.execute(self._session_events(
-                sender_id, fetch_events_from_all_sessions, events.c.data).order_by(events.c.id))
+            rows = session.execute(self._statement("all_sessions" if fetch_events_from_all_sessions
+                                                   else "latest_session"), {"sender_id": sender_id})
             stored = [json.loads(data) for (data,) in rows]
         if self.domain and stored:
-            return DialogueStateTracker.from_events(sender_id, deserialise_events(stored), self.domain.slots)
+            tracker = DialogueStateTracker.from_events(sender_id, deserialise_events(stored), self.domain.slots)
+            if not fetch_events_from_all_sessions:
+                _remember_stored(tracker)
+            return tracker
         return None
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Any:
-        """Rasa's ``_additional_events`` (3.6): the tracker's events after those already stored for its session."""
-        stored = session.execute(self._session_events(
-            tracker.sender_id, False, sa.func.count(self.SQLEvent.__table__.c.id))).scalar()
+        """Rasa's ``_additional_events`` (3.6): the tracker's events after those already stored for its session.
+
+        For a tracker this store read or saved, the events it held then are the
+        ones stored (Rasa's count of them, without asking the database again);
+        for any other tracker, or one whose events were since replaced, Rasa's count.
+        """
+        stored = _stored_count(tracker)
+        if stored is None:
+            stored = session.execute(self._statement("latest_session_count"),
+                                     {"sender_id": tracker.sender_id}).scalar()
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -198,3 +243,4 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                     bool(tracker.get_slot("handed_off")), tracker.get_slot("handoff_since")),
                     last_user_text=last_said)
             session.commit()
+        _remember_stored(tracker)
