@@ -15,6 +15,7 @@ import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic.request import Request
 
+from channels.admission import admitted
 from channels.failures import apologising
 from channels.notices import MESSAGE_TOO_LONG, notice
 from channels.outgoing import SeenMessages, choice_payload, render
@@ -166,7 +167,7 @@ class ConnectorInput(InputChannel):
             return [{"recipient_id": sender_id, "text": notice(MESSAGE_TOO_LONG)}]
         payload = choice_payload(text, await self._last_buttons(request, sender_id))
         collector = ReplyCollector(self.get_output_channel())
-        await apologising(on_new_message)(UserMessage(
+        await apologising(admitted(on_new_message))(UserMessage(
             payload or text, collector, sender_id, input_channel=self.name(), metadata=metadata))
         collector.answered = True
         return collector.messages

@@ -32,6 +32,7 @@ from sanic.exceptions import Forbidden, InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.admission import admitted
 from channels.failures import apologising
 from channels.feedback import FEEDBACK_SLOT, FeedbackError, feedback_value, rated_answer_ts
 from channels.sessions import TOKEN_HEADER, NotYours, check_read, check_write, new_session
@@ -118,7 +119,7 @@ class ValidatedRestInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[None]]
     ) -> Blueprint:
-        blueprint = super().blueprint(apologising(on_new_message))
+        blueprint = super().blueprint(apologising(admitted(on_new_message)))
 
         @blueprint.route("/session", methods=["POST"])
         async def session(request: Request) -> HTTPResponse:

@@ -41,6 +41,7 @@ from sanic import Request
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncRedisManager
 
+from channels.admission import admitted
 from channels.failures import apologising
 from channels.notices import MESSAGE_TOO_LONG, MESSAGE_UNREADABLE, notice
 from channels.origins import parse_origins
@@ -98,7 +99,7 @@ class WidgetSocketIOInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> SocketBlueprint:
-        on_new_message = apologising(on_new_message)
+        on_new_message = apologising(admitted(on_new_message))
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
         sio.eio.cors_allowed_origins = list(self.cors_origins)
