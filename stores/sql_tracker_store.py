@@ -20,6 +20,13 @@ session, and each open re-applies the settings above), and each event is written
 compactly (stores/stored_event.py: the parse data without the answer texts and
 long rankings, UTF-8 JSON).
 
+Rasa's ``save`` finds the turn's new events by counting the session's stored
+events again; here a tracker the store read or saved carries that count, so a
+save asks the database nothing more (a tracker whose events were replaced is
+counted as Rasa does). Rasa's count went wrong for a seller back after the
+session expired: by the turn's second save the latest stored session is the
+new one, and the events after its length were stored again.
+
 ``save`` is Rasa's, plus one step in the same transaction: the newly saved
 events are folded into the agents' index (stores/conversation_index.py), so the
 desk never reads whole conversations to list hand-offs or add up figures. A
