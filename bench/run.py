@@ -148,6 +148,50 @@ def length_finding(s: dict) -> str:
             "the action server with each call).")
 
 
+# Turns of the exit check (the check's question, its replies): each makes two or three action-server calls.
+EXIT_CHECK_TURNS = {"我能退出账期保障吗", "没有", "有", "交了保证金", "店里有个订单还在维权，能退出吗",
+                    "帮我检查能不能退出", "不清楚"}
+
+
+def turn_findings(s: dict) -> list:
+    """Where the one-seller latency and the short conversations go: the exit check's turns."""
+    lines = []
+    rows = (s.get("before") or {}).get("per_message") or []
+    if rows:
+        check = [row["this tree"] for row in rows if row["text"] in EXIT_CHECK_TURNS]
+        other = [row["this tree"] for row in rows if row["text"] not in EXIT_CHECK_TURNS]
+        if check and other:
+            bare = at(s["load"]["bare_sqlite"], 1)
+            load = [turn for conversation in speed.CONVERSATIONS for turn in conversation]
+            share = sum(turn in EXIT_CHECK_TURNS for turn in load)
+            lines.append(
+                f"- p50 at 1 seller: this bot's questions and thanks take {min(other):.0f}–{max(other):.0f} ms (p50 "
+                f"per message, table at the end; bare bot + SQLite {bare['p50_ms']:.0f} ms for any message), the "
+                f"exit check's turns {min(check):.0f}–{max(check):.0f} ms: each runs two or three custom actions "
+                "(the answer, the form's validation, the facts read from the reply, the verdict), one HTTP round "
+                "trip to the action server each, where the bare bot has none. "
+                f"{share}/{len(load)} of the load's messages are such turns, so the p50 falls among them. "
+                "The round trips could only go by the bot doing less per turn "
+                "(e.g. reading the facts inside the form's validation, one call less per reply), not by Rasa "
+                "doing it faster.")
+    lengths = (s.get("lengths") or {}).get("bot") or []
+    if lengths:
+        first = speed.conversation_of(lengths[0]["length"])
+        checks = sum(turn in EXIT_CHECK_TURNS for turn in first)
+        lines.append(
+            f"- {lengths[0]['length']}-message conversations are {checks} exit-check turns out of "
+            f"{len(first)} ({'、'.join(first)}): the same round trips; longer ones mix in more questions.")
+    workers = s.get("workers")
+    if workers:
+        ceiling = max(row["per_second"] for row in workers["2"])
+        lines.append(
+            f"- One to two Rasa processes: two processes reach {ceiling:.1f} msg/s, what the machine's two cores "
+            "give when they also run the action server, Redis and the load generator; the cheaper one process "
+            "gets, the closer it starts to that ceiling and the smaller the gain (×1.74 before this session's "
+            "changes, when one process did 35 msg/s). On more cores than processes the gain is not capped so.")
+    return lines
+
+
 def speed_findings(s: dict) -> list:
     profile = s.get("profile") or {}
     bot, bare = profile.get("bot") or {}, profile.get("bare_sqlite") or {}
@@ -166,6 +210,7 @@ def speed_findings(s: dict) -> list:
             "spread of the bot's turns: an exit-check turn makes two or three action-server calls; messages are "
             "let in four at a time, first come first served (`channels/admission.py`), so such a turn no longer "
             "queues behind every other seller's work after each call.")
+    lines += turn_findings(s)
     lines += [
         "- What cannot move without changing Rasa or what the bot does: (1) the bot runs two TensorFlow models "
         "per message (DIET for the intent, the ResponseSelector for the FAQ topic); each call costs ~3–4 ms, "
