@@ -126,11 +126,29 @@ def _join_pinyin(chunks: List[str]) -> List[str]:
     return joined
 
 
+# "还有就是…", "还有个问题": the seller goes on to something else; the 有 in it is no one's possession.
+_DISCOURSE = re.compile(r"还有(就是|个问题|一个问题|一点|件事|个事|一件事|个情况|一个情况)")
+# Names joined into one subject: "订单险和保证金我都没有" says the same of both.
+_COORDINATION = re.compile(r"(和|跟|与|及|以及|还有|、|/|或者|或)")
+
+
 def _mask(text: str) -> str:
-    """Blank out words whose negation denies nothing, keeping offsets."""
+    """Blank out words whose negation denies nothing, and turns of speech that state nothing, keeping offsets."""
     for phrase in NOT_NEGATIONS:
         text = text.replace(phrase, "_" * len(phrase))
-    return text
+    return _DISCOURSE.sub(lambda match: "_" * len(match.group()), text)
+
+
+def _coordinated_groups(clause: str, mentions: List[Tuple[Fact, int, int]]) -> List[List[int]]:
+    """Indexes of mentions of one fact joined only by "和", "、", … ("订单险和保证金"), in order."""
+    groups: List[List[int]] = []
+    for index, (fact, start, _) in enumerate(mentions):
+        if (groups and mentions[groups[-1][-1]][0] is fact
+                and _COORDINATION.fullmatch(clause[mentions[groups[-1][-1]][2]:start])):
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
 
 
 _MENTION_WORDS = sorted(((word, spec.fact) for spec in FACT_TABLE for word in spec.mentions),
@@ -390,13 +408,20 @@ def read_facts(text: str, normalize: Callable[[str], str],
             bare_topic = False
             continue
         said_nothing = True
+        answers: List[Optional[Answer]] = []
         for index, (fact, start, end) in enumerate(mentions):
             before_from = mentions[index - 1][2] if index else 0
             after_to = mentions[index + 1][1] if index + 1 < len(mentions) else len(clause)
-            answer = _read_mention(clause, start, end, fact, before_from, after_to)
-            if answer is not None:
-                readings.add(fact, answer, clause[start:end])
-                said_nothing = False
+            answers.append(_read_mention(clause, start, end, fact, before_from, after_to))
+        for group in _coordinated_groups(clause, mentions):
+            # What is said after the last name is said of them all; else the first thing said of one.
+            stated = [answers[index] for index in reversed(group) if answers[index] is not None]
+            for index in group:
+                answer = stated[0] if stated else None
+                fact, start, end = mentions[index]
+                if answer is not None:
+                    readings.add(fact, answer, clause[start:end])
+                    said_nothing = False
         if _is_question(clause):
             asked += [fact for fact, _, _ in mentions]
         _forced_implied_by_cover(clause, mentions, readings)

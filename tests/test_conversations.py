@@ -68,6 +68,16 @@ def test_a_blocker_in_the_first_message_settles_the_verdict_at_once(bot, sender)
     assert not shows_exit_path(replies)
 
 
+def test_two_protections_denied_together_are_both_denied(bot, sender):
+    # A seller-tester's conversation: "订单险和保证金我都没有" was read as covered, and a shop selling
+    # dresses (a forced category, K11) without either was told it could leave.
+    replies = bot.say(sender, "我有个问题 维权没结束的话能退出账期保障吗 还有就是订单险和保证金我都没有 我卖的是连衣裙")
+    replies += bot.say(sender, "没有")
+    verdict = texts(replies)
+    assert "应该可以直接退出" not in verdict and "退不了" in verdict and "强制类目" in verdict, verdict
+    assert not shows_exit_path(replies)
+
+
 def test_facts_in_the_first_message_are_not_asked_again(bot, sender):
     replies = bot.say(sender, "维权都处理完了，能退出吗")
     assert "维权中" not in texts(replies) and "强制类目" in texts(replies)

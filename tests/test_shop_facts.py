@@ -69,6 +69,16 @@ def test_most_sentences_are_read_exactly():
     ("不知道 没看", Fact.DISPUTE, Fact.DISPUTE, Answer.UNKNOWN),  # not looked: not a "no"
     ("不对不对 那几个链接上周就下架了", Fact.COVERED, Fact.FORCED, Answer.NO),  # a correction of the earlier answer
     ("店里卖的全是普通类目", None, Fact.FORCED, Answer.NO),  # named to be denied
+    # Two names, one statement: what follows the last is said of both (a seller-tester's conversation read
+    # "订单险和保证金我都没有" as covered, and the bot said the shop could leave).
+    ("还有就是订单险和保证金我都没有", None, Fact.COVERED, Answer.NO),
+    ("保证金和订单险都没弄", Fact.DISPUTE, Fact.COVERED, Answer.NO),
+    ("没交保证金和订单险", None, Fact.COVERED, Answer.NO),
+    ("保证金跟订单险我都交过了", None, Fact.COVERED, Answer.YES),
+    ("保证金交了 订单险没有", None, Fact.COVERED, Answer.YES),  # each said on its own: one is enough
+    # "还有就是…" goes on to something else; "还有维权" still says there is one.
+    ("还有就是维权的单子都处理完了", None, Fact.DISPUTE, Answer.NO),
+    ("店里还有维权没处理完", None, Fact.DISPUTE, Answer.YES),
 ])
 def test_the_reading_rules_that_matter_most(text, pending, fact, expected):
     assert read_facts(text, normalize, pending).get(fact) is expected
