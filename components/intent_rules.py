@@ -69,9 +69,11 @@ class IntentRules(NormalizingComponent):
 
     @staticmethod
     def _wrong(intent: Text, text: Text, states_facts: bool) -> bool:
-        """Whether the words rule ``intent`` out: a person not asked for, "how" taken for "can I", the check for a
+        """Whether the words rule ``intent`` out: a person not asked for, a stop without a word of stopping,
+        "how" taken for "can I", the check for a
         message that neither mentions leaving nor states a fact, a story or a question taken for a bare reply."""
         return ((intent == "request_human" and not intent_rules.asks_for_person(text))
+                or (intent == "cancel" and not intent_rules.says_stop(text))
                 or (intent == "ask_can_exit" and (intent_rules.asks_how_or_why(text) or not (
                     states_facts or intent_rules.mentions_exit_or_check(text))))
                 or intent_rules.too_long_for_reply(intent, text)

@@ -98,6 +98,17 @@ _DEMANDS_PERSON = re.compile(r"(转|转接|找|要|叫|接|换|联系|呼叫)(�
                              r"^(那|好|好啊|好的|行|可以)?(麻烦|帮我|请)?(你)?转(吧|一下|啊|呀)?$")
 
 
+# What every way of stopping says (data/nlu: the cancel examples): without one, a message does not stop
+# the check ("那行 帮我检查" is taken for cancel by its word 检查 alone).
+_SAYS_STOP = re.compile(r"算了|罢了|不|别|取消|停|中止|终止|结束|到此为止|退出(这个|本次)?(检查|查询|流程)|下次|改天|回头再|等会|晚点|先这样|免了|没事了|"
+                        r"stop|quit|cancel|never ?mind", re.IGNORECASE)
+
+
+def says_stop(text: str) -> bool:
+    """Whether normalised ``text`` has a word of stopping or refusing."""
+    return bool(_SAYS_STOP.search(text))
+
+
 def asks_for_person(text: str) -> bool:
     """Whether normalised ``text`` asks for a person, in words (not only mentions one, nor declines one)."""
     return bool(_ASKS_FOR_PERSON.search(text)) and not declines_person(text)

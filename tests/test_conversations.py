@@ -78,6 +78,14 @@ def test_two_protections_denied_together_are_both_denied(bot, sender):
     assert not shows_exit_path(replies)
 
 
+def test_yes_go_on_in_the_middle_of_the_check_does_not_stop_it(bot, sender):
+    # A seller-tester's conversation: "那行 帮我检查" was taken for "stop" by its word 检查 alone.
+    bot.say(sender, "我想退账期保障")
+    bot.say(sender, "你先说说退了有啥影响")
+    replies = texts(bot.say(sender, "那行 帮我检查"))
+    assert "先不检查了" not in replies and "维权" in replies, replies
+
+
 def test_facts_in_the_first_message_are_not_asked_again(bot, sender):
     replies = bot.say(sender, "维权都处理完了，能退出吗")
     assert "维权中" not in texts(replies) and "强制类目" in texts(replies)

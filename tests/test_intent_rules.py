@@ -72,13 +72,28 @@ def test_a_question_naming_only_zhangqi_baozhang_is_about_it(text, own):
 
 def _examples(intent):
     import yaml
-    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "nlu" / "general.yml").read_text("utf-8"))
-    block = next(item for item in data["nlu"] if item.get("intent") == intent)
-    return [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
+    for path in sorted((Path(__file__).resolve().parent.parent / "data" / "nlu").glob("*.yml")):
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        for item in data.get("nlu") or []:
+            if item.get("intent") == intent:
+                return [line[2:] for line in item["examples"].splitlines() if line.startswith("- ")]
+    raise AssertionError(f"no training examples of {intent}")
 
 
 def test_every_way_of_asking_for_a_person_in_the_training_data_says_so():
     assert all(intent_rules.asks_for_person(normalize(text)) for text in _examples("request_human"))
+
+
+def test_every_way_of_stopping_in_the_training_data_says_so():
+    assert all(intent_rules.says_stop(normalize(text)) for text in _examples("cancel"))
+
+
+@pytest.mark.parametrize("text, stops", [
+    ("那行 帮我检查", False), ("帮我检查", False), ("行 你查吧", False), ("继续吧", False),
+    ("算了算了", True), ("先不弄了", True), ("别问了", True), ("改天再说", True), ("Stop", True),
+])
+def test_a_stop_says_so(text, stops):
+    assert intent_rules.says_stop(normalize(text)) is stops
 
 
 @pytest.mark.parametrize("text", ["还剩一个在等小二处理", "维权等平台小二介入了", "上次小二说可以退"])
