@@ -370,6 +370,24 @@ def _without_own_service(clause: str) -> str:
     return _OWN_SERVICE.sub(lambda match: "_" * len(match.group()), clause)
 
 
+def _read_group(clause: str, mentions: List[Tuple[Fact, int, int]], group: List[int]) -> Optional[Answer]:
+    """What ``clause`` says of the mentions ``group`` joins ("订单险和保证金我都没有": of both alike).
+
+    The group is read as one name: the first that does not deny the fact by itself ("强制类目和普通类目都有在卖"
+    is read as "强制类目都有在卖"), with the words before the group and after it.
+    """
+    first, last = mentions[group[0]], mentions[group[-1]]
+    fact = first[0]
+    named = next((mentions[index] for index in group
+                  if _state_cues(fact, clause[mentions[index][1]:mentions[index][2]]) is not Answer.NO), first)
+    name = clause[named[1]:named[2]]
+    read = clause[:first[1]] + name + clause[last[2]:]
+    removed = (last[2] - first[1]) - len(name)
+    before_from = mentions[group[0] - 1][2] if group[0] else 0
+    after_to = (mentions[group[-1] + 1][1] - removed) if group[-1] + 1 < len(mentions) else len(read)
+    return _read_mention(read, first[1], first[1] + len(name), fact, before_from, after_to)
+
+
 def read_facts(text: str, normalize: Callable[[str], str],
                pending: Optional[Fact] = None) -> Dict[Fact, Answer]:
     """The facts ``text`` states, reading bare replies as answers to ``pending``.
@@ -408,16 +426,9 @@ def read_facts(text: str, normalize: Callable[[str], str],
             bare_topic = False
             continue
         said_nothing = True
-        answers: List[Optional[Answer]] = []
-        for index, (fact, start, end) in enumerate(mentions):
-            before_from = mentions[index - 1][2] if index else 0
-            after_to = mentions[index + 1][1] if index + 1 < len(mentions) else len(clause)
-            answers.append(_read_mention(clause, start, end, fact, before_from, after_to))
         for group in _coordinated_groups(clause, mentions):
-            # What is said after the last name is said of them all; else the first thing said of one.
-            stated = [answers[index] for index in reversed(group) if answers[index] is not None]
+            answer = _read_group(clause, mentions, group)
             for index in group:
-                answer = stated[0] if stated else None
                 fact, start, end = mentions[index]
                 if answer is not None:
                     readings.add(fact, answer, clause[start:end])

@@ -76,6 +76,7 @@ def test_most_sentences_are_read_exactly():
     ("没交保证金和订单险", None, Fact.COVERED, Answer.NO),
     ("保证金跟订单险我都交过了", None, Fact.COVERED, Answer.YES),
     ("保证金交了 订单险没有", None, Fact.COVERED, Answer.YES),  # each said on its own: one is enough
+    ("强制类目和普通类目都有在卖", Fact.FORCED, Fact.FORCED, Answer.YES),  # 普通类目 listed beside it denies nothing
     # "还有就是…" goes on to something else; "还有维权" still says there is one.
     ("还有就是维权的单子都处理完了", None, Fact.DISPUTE, Answer.NO),
     ("店里还有维权没处理完", None, Fact.DISPUTE, Answer.YES),
@@ -91,3 +92,9 @@ def test_the_reading_rules_that_matter_most(text, pending, fact, expected):
 def test_what_is_not_said_is_not_recorded(text, pending):
     found = read_facts(text, normalize, pending)
     assert Fact.COVERED not in found and found.get(Fact.FORCED) is not Answer.YES
+
+
+def test_selling_ordinary_items_beside_forced_ones_is_no_denial():
+    for text in ("强制类目跟普通类目都卖", "强制类目和普通类目的都有", "普通类目和强制类目都有"):
+        assert read_facts(text, normalize, Fact.FORCED).get(Fact.FORCED) is not Answer.NO, text
+
