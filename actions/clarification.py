@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.correction import corrected
 from actions.handoff import offered_a_person, start_handoff
 from actions.read_shop_facts import read_and_record
 from core.answer_plan import answers_for, conversation_subject, follow_up_topic, says_exit_fails
@@ -79,7 +80,11 @@ class ActionClarify(Action):
         message = tracker.latest_message
         if offered_a_person(tracker.events) and short_yes(message.get("text") or ""):  # "行吧" to the offer
             return start_handoff(dispatcher, tracker, REQUESTED)
-        slots, recorded = read_and_record(tracker)
+        read = read_and_record(tracker)
+        events = corrected(dispatcher, tracker, read)  # "哦不对 那个已经结束了" right after the verdict
+        if events is not None:
+            return events
+        slots, recorded = read
         facts = facts_from_slots(slots)
         topic = follow_up_topic(message, conversation_subject(tracker.events))
         if not topic and says_exit_fails(message.get("text") or "") and likeliest_intent(message) == "faq":

@@ -460,6 +460,18 @@ async def test_a_bare_no_correcting_the_verdict_gives_the_new_one(domain):
     assert _sent(dispatcher) == ["utter_cancel_ok"]
 
 
+async def test_a_correction_the_classifier_did_not_understand_still_gives_the_new_verdict(domain):
+    # "有一个维权" → verdict → "哦不对 那个已经结束了" went to the "您是不是想问…" menu.
+    from actions.clarification import ActionClarify
+
+    dispatcher = CollectingDispatcher()
+    tracker = _after_verdict("哦不对 那个已经结束了", "nlu_fallback", {DISPUTE: "yes", FORCED: "no"},
+                             "utter_verdict_blocked", "utter_blocker_dispute")
+    events = await ActionClarify().run(dispatcher, tracker, domain)
+    assert SlotSet(DISPUTE, "no") in events
+    assert _sent(dispatcher)[:2] == ["utter_correction_noted", "utter_verdict_can_exit"]
+
+
 async def test_a_correction_that_leaves_a_fact_unknown_takes_the_check_up_again(domain):
     from actions.correction import ActionBareNo
 
