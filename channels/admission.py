@@ -22,31 +22,24 @@ the small queue below. Each Rasa process (``SANIC_WORKERS``) has its own.
 import asyncio
 import collections
 import logging
-import os
 import weakref
 from typing import Any, Awaitable, Callable, Deque, Optional
+
+from core.settings import positive_number
 
 logger = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 4
 DEFAULT_WAIT_SECONDS = 5.0
 
 
-def _setting(name: str, default: float, cast: Callable[[str], float]) -> float:
-    try:
-        value = cast(os.environ.get(name, str(default)))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 def concurrency() -> int:
     """MESSAGE_CONCURRENCY: messages handled at once; a missing, unreadable or non-positive value gives 4."""
-    return int(_setting("MESSAGE_CONCURRENCY", DEFAULT_CONCURRENCY, int))
+    return positive_number("MESSAGE_CONCURRENCY", DEFAULT_CONCURRENCY, int)
 
 
 def wait_seconds() -> float:
     """ADMISSION_WAIT: the longest a message waits for its turn; a missing, unreadable or non-positive value gives 5."""
-    return _setting("ADMISSION_WAIT", DEFAULT_WAIT_SECONDS, float)
+    return positive_number("ADMISSION_WAIT", DEFAULT_WAIT_SECONDS, float)
 
 
 class Admission:

@@ -10,21 +10,17 @@ the apology, or the FAQ answers planned without the action server.
 
 Installed by ``components/__init__.py``, wherever Rasa loads this project's model.
 """
-import os
-
 import rasa.core.actions.action
 import rasa.utils.endpoints
+
+from core.settings import positive_number
 
 DEFAULT_SECONDS = 10.0
 
 
 def action_timeout() -> float:
     """ACTION_TIMEOUT in seconds; a missing, unreadable or non-positive value gives the default."""
-    try:
-        seconds = float(os.environ.get("ACTION_TIMEOUT", DEFAULT_SECONDS))
-    except ValueError:
-        return DEFAULT_SECONDS
-    return seconds if seconds > 0 else DEFAULT_SECONDS
+    return positive_number("ACTION_TIMEOUT", DEFAULT_SECONDS, float)
 
 
 def install() -> None:

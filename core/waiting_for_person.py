@@ -9,11 +9,11 @@ After a hand-off the seller is never left talking to silence:
   timer was lost with a restart);
 - once an agent has written, the bot stays quiet until the agent resumes it.
 """
-import os
 import re
 from typing import Any, Dict, Iterable, Optional
 
 from core.intent_rules import is_question
+from core.settings import positive_number
 
 DEFAULT_TIMEOUT_SECONDS = 600.0
 TIMEOUT_INTENT = "EXTERNAL_handoff_timeout"  # what Rasa's reminder triggers (actions/handoff.py)
@@ -45,12 +45,7 @@ _KEEPS_WAITING = re.compile(
     r"(算了|不用了|不要了|不等了|没事了|取消)(吗|么|嘛|[?？])")
 def timeout_seconds(env: Optional[Dict[str, str]] = None) -> float:
     """HANDOFF_TIMEOUT in seconds (default 600: 10 minutes); unreadable or ≤ 0 means the default."""
-    raw = (os.environ if env is None else env).get("HANDOFF_TIMEOUT", "")
-    try:
-        value = float(raw)
-    except ValueError:
-        return DEFAULT_TIMEOUT_SECONDS
-    return value if value > 0 else DEFAULT_TIMEOUT_SECONDS
+    return positive_number("HANDOFF_TIMEOUT", DEFAULT_TIMEOUT_SECONDS, float, env)
 
 
 def takes_back(intent: Optional[str], text: str) -> bool:
