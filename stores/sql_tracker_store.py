@@ -146,6 +146,11 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             sqlite_synchronous()  # a wrong setting stops the start, not the first message
             sa.event.listen(self.engine, "connect", _sqlite_settings)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        # Built once: building one took about as long as running it.
+        events = self.SQLEvent.__table__
+        self._latest_session = self._session_events(False, events.c.data).order_by(events.c.id)
+        self._all_sessions = self._session_events(True, events.c.data).order_by(events.c.id)
+        self._latest_session_count = self._session_events(False, sa.func.count(events.c.id))
         conversation_index.create_tables(self.engine)
         miss_labels.create_tables(self.engine)
         self._index_earlier_conversations()
@@ -188,23 +193,11 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             statement = statement.where(sa.or_(events.c.timestamp >= start, start.is_(None)))
         return statement
 
-    def _statement(self, name: str) -> Any:
-        """The store's statements, built once (building one took about as long as running it)."""
-        statements = self.__dict__.setdefault("_statements", {})
-        if name not in statements:
-            events = self.SQLEvent.__table__
-            statements.update({
-                "latest_session": self._session_events(False, events.c.data).order_by(events.c.id),
-                "all_sessions": self._session_events(True, events.c.data).order_by(events.c.id),
-                "latest_session_count": self._session_events(False, sa.func.count(events.c.id)),
-            })
-        return statements[name]
-
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
         """Rasa's ``_retrieve`` (3.6) reading only the events' data column."""
         with self.session_scope() as session:
-            rows = session.execute(self._statement("all_sessions" if fetch_events_from_all_sessions
-                                                   else "latest_session"), {"sender_id": sender_id})
+            rows = session.execute(self._all_sessions if fetch_events_from_all_sessions else self._latest_session,
+                                   {"sender_id": sender_id})
             stored = [json.loads(data) for (data,) in rows]
         if self.domain and stored:
             tracker = DialogueStateTracker.from_events(sender_id, deserialise_events(stored), self.domain.slots)
@@ -222,8 +215,7 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         """
         stored = _stored_count(tracker)
         if stored is None:
-            stored = session.execute(self._statement("latest_session_count"),
-                                     {"sender_id": tracker.sender_id}).scalar()
+            stored = session.execute(self._latest_session_count, {"sender_id": tracker.sender_id}).scalar()
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
