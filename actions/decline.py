@@ -2,8 +2,9 @@
 
 In the middle of the exit check a reply the classifier took for out of scope
 ("不是没有 是还有一单没结束", "有几个链接是") may still answer the check's
-question: ``action_read_shop_facts`` has then filled the slot, and declining it
-would contradict the seller. The check just goes on.
+question: the form's validation has then filled the slot
+(``read_shop_facts.read_in_check``), and declining it would contradict the
+seller. The check just goes on.
 """
 from typing import List, Text
 

@@ -26,6 +26,6 @@ class ActionReportEligibility(Action):
         for response in verdict_responses(facts_from_slots(tracker.slots), tracker.events):
             dispatcher.utter_message(response=response)
         # The facts stay: the seller said them, and corrects them in their own
-        # words ("维权处理完了"), which action_read_shop_facts reads.
+        # words ("维权处理完了"), which actions/read_shop_facts.py reads.
         return []
 

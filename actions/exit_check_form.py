@@ -1,24 +1,31 @@
-"""Validation for ``exit_check_form``: which facts are still needed.
+"""Validation for ``exit_check_form``: what a reply states, and which facts are still needed.
 
-The facts themselves are read by ``action_read_shop_facts`` on every message
-(replies to the form's questions included); the form asks only for what
-``eligibility.next_question`` still needs, and stops as soon as the facts decide
-the verdict.
+Rasa calls this action whenever the form runs: on every message during the check
+and when the check starts. It reads the facts the latest message states
+(``read_shop_facts.read_in_check``: the slots' ``custom`` mappings name no action
+of their own, which would be one more round trip per message), then asks only
+for what ``eligibility.next_question`` still needs, and stops as soon as the
+facts decide the verdict. It always names the next slot itself, so Rasa does not
+call it a second time when the check starts, and it does not need the domain.
 """
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.read_shop_facts import read_in_check
 from core import eligibility
 from core.answer_plan import answers_for, asked_topics
 from core.eligibility import Answer
+from core.fact_table import FACT_TABLE
 from core.slots import facts_from_slots
 
 _VALUES = {answer.value for answer in Answer}
+# The form's required slots in domain.yml (tests/test_domain.py keeps them equal).
+FORM_SLOTS = [spec.slot for spec in FACT_TABLE]
 
 
 class ValidateExitCheckForm(FormValidationAction):
@@ -29,6 +36,8 @@ class ValidateExitCheckForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        read = read_in_check(tracker)
+        tracker.add_slots(read)
         # "没有维权 对了退了以后之前那些订单的钱还压着吗": the answer fills the slot, so Rasa runs the
         # form at once and no FAQ rule answers the question beside it: it is answered here.
         if _question_beside_answer(tracker):
@@ -36,7 +45,18 @@ class ValidateExitCheckForm(FormValidationAction):
             text = tracker.latest_message.get("text") or ""
             for name in answers_for(asked_topics(tracker.latest_message), facts, text):
                 dispatcher.utter_message(response=name)
-        return await super().run(dispatcher, tracker, domain)
+        return read + await super().run(dispatcher, tracker, domain)
+
+    def domain_slots(self, domain: DomainDict) -> List[Text]:
+        """The form's slots without the domain: Rasa does not send it to this action (domain.yml)."""
+        return list(FORM_SLOTS)
+
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> EventType:
+        """The next fact to ask for, always named (rasa_sdk leaves it to Rasa when all three are still
+        relevant, and Rasa then calls this action once more when the check starts, only to find it)."""
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return SlotSet("requested_slot", next((slot for slot in required if tracker.slots.get(slot) is None), None))
 
     async def required_slots(
         self,

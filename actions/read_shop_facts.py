@@ -1,20 +1,19 @@
 """What the seller says about their shop, read from every message they send.
 
-During the exit check Rasa runs ``action_read_shop_facts`` after each user
-message (the ``custom`` slot mappings in domain.yml name it, with the condition
-that the check is active), whatever the intent: a bare reply is read as the
-answer to the fact the check waits for (``requested_slot``), a fact stated
-inside an FAQ question counts as much. Outside the check the actions that
-answer a message (``action_answer``, ``action_clarify``, ``action_handoff``)
-read it with :func:`read_and_record`: one remote call per message, not two.
+During the exit check the form's validation action reads each user message
+(:func:`read_in_check`; the slots' ``custom`` mappings in domain.yml name no
+action, so Rasa leaves the extraction to it), whatever the intent: a bare reply
+is read as the answer to the fact the check waits for (``requested_slot``), a
+fact stated inside an FAQ question counts as much. Outside the check the actions
+that answer a message (``action_answer``, ``action_clarify``, ``action_handoff``)
+read it with :func:`read_and_record`. Either way the reading rides on a call
+Rasa makes anyway: no action-server round trip of its own.
 """
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from core.eligibility import Answer, Fact
 from core.fact_table import BY_SLOT
@@ -114,25 +113,22 @@ def answered_check_question(tracker: Tracker) -> bool:
                for e in tracker.events[start:])
 
 
+def _slot_events(tracker: Tracker) -> List[EventType]:
+    """The slot events that record the facts the latest message states."""
+    found = facts_in_message(tracker.latest_message, pending_fact(tracker))
+    return [SlotSet(fact.value, answer.value) for fact, answer in found.items()]
+
+
 def read_and_record(tracker: Tracker) -> Tuple[Dict[Text, Any], List[EventType]]:
     """The slots as they stand once the latest message is read, and the slot events that record what it states."""
-    found = facts_in_message(tracker.latest_message, pending_fact(tracker))
-    slots = {**tracker.slots, **{fact.value: answer.value for fact, answer in found.items()}}
-    return slots, [SlotSet(fact.value, answer.value) for fact, answer in found.items()]
+    events = _slot_events(tracker)
+    return {**tracker.slots, **{event["name"]: event["value"] for event in events}}, events
 
 
-class ActionReadShopFacts(Action):
-    """Sets the exit check's slots from what the seller states in their message."""
-
-    def name(self) -> Text:
-        return "action_read_shop_facts"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        if (tracker.latest_message.get("intent") or {}).get("name") == "request_human":
-            # "我不懂 转人工问问吧": a filled slot would carry the check on instead of handing over;
-            # action_handoff reads and records the facts itself.
-            return []
-        found = facts_in_message(tracker.latest_message, pending_fact(tracker))
-        return [SlotSet(fact.value, answer.value) for fact, answer in found.items()]
+def read_in_check(tracker: Tracker) -> List[EventType]:
+    """The slot events for what the latest message states, as the check reads it (the form's validation)."""
+    if (tracker.latest_message.get("intent") or {}).get("name") == "request_human":
+        # "我不懂 转人工问问吧": a filled slot would carry the check on instead of handing over;
+        # action_handoff reads and records the facts itself.
+        return []
+    return _slot_events(tracker)

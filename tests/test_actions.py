@@ -8,7 +8,6 @@ from actions.clarification import ActionClarify
 from actions.decline import ActionDecline
 from actions.eligibility_report import ActionReportEligibility
 from actions.exit_check_form import ValidateExitCheckForm
-from actions.read_shop_facts import ActionReadShopFacts
 from core.answer_plan import plan_confirmed, says_exit_fails, says_not_joined, stops_check
 from core.eligibility import Answer, Facts, assess
 from core.verdict_responses import responses_for
@@ -17,9 +16,15 @@ from tests.conftest import make_tracker
 DISPUTE, FORCED, COVERED = "has_open_dispute", "has_forced_category_items", "has_deposit_or_insurance"
 
 
+async def _validate(tracker):
+    """What the form's validation returns, as Rasa calls it: without the domain (domain.yml)."""
+    return await ValidateExitCheckForm().run(CollectingDispatcher(), tracker, {})
+
+
 async def _read(tracker, domain):
-    events = await ActionReadShopFacts().run(CollectingDispatcher(), tracker, domain)
-    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    """The facts the form's validation reads from the latest message (it reads every message of the check)."""
+    return {e["name"]: e["value"] for e in await _validate(tracker)
+            if e["event"] == "slot" and e["name"] != "requested_slot"}
 
 
 async def test_fact_in_the_first_message_is_read_whatever_the_intent(domain):
@@ -65,6 +70,32 @@ async def test_a_bare_yes_outside_the_check_states_nothing(domain):
     tracker = make_tracker("有", "affirm")
     tracker.active_loop = {}
     assert await _read(tracker, domain) == {}
+
+
+async def test_asking_for_a_person_during_the_check_fills_nothing(domain):
+    # a filled slot would carry the check on instead of handing over
+    tracker = make_tracker("没有维权 我不懂 转人工吧", "request_human", slots={"requested_slot": FORCED})
+    assert await _read(tracker, domain) == {}
+
+
+async def test_every_fact_a_reply_states_is_kept_even_once_the_verdict_no_longer_needs_it(domain):
+    # a stated dispute decides the verdict, the 保证金 beside it is still the seller's fact
+    events = await _validate(make_tracker("有维权 保证金也没交", "affirm", slots={"requested_slot": DISPUTE}))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots == {DISPUTE: "yes", COVERED: "no", "requested_slot": None}  # None: the check is complete
+
+
+@pytest.mark.parametrize("slots, requested", [
+    ({}, DISPUTE),  # the check starts: Rasa needs no second call to find the first question
+    ({DISPUTE: "no"}, FORCED),
+    ({DISPUTE: "no", FORCED: "yes"}, COVERED),
+    ({DISPUTE: "no", FORCED: "no"}, None),
+])
+async def test_the_validation_always_names_the_next_question(slots, requested):
+    tracker = make_tracker("帮我检查能不能退出", "ask_can_exit", slots=slots)
+    tracker.active_loop = {}
+    events = await _validate(tracker)
+    assert [e["value"] for e in events if e["name"] == "requested_slot"] == [requested]
 
 
 async def _required(slots, domain):
@@ -305,9 +336,7 @@ async def test_an_out_of_scope_question_during_the_check_is_declined(domain):
     ("88vip有没有维权", {}),  # another product: not a reply
 ])
 async def test_replies_the_classifier_took_for_out_of_scope_are_still_read(text, facts, domain):
-    tracker = _in_check(text, "out_of_scope", [])
-    events = await ActionReadShopFacts().run(CollectingDispatcher(), tracker, domain)
-    assert {e["name"]: e["value"] for e in events} == facts
+    assert await _read(_in_check(text, "out_of_scope", []), domain) == facts
 
 
 async def test_a_message_mixing_another_product_answers_its_own_part_and_declines_the_other(domain):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from rasa.shared.nlu.training_data.loading import load_data
 
+from actions.exit_check_form import FORM_SLOTS
 from core.normalization import Normalizer
 from tests.conftest import PROJECT_DIR
 
@@ -67,6 +68,12 @@ def test_each_question_of_the_check_has_buttons_for_yes_no_and_unknown(domain):
     for slot in domain["forms"]["exit_check_form"]["required_slots"]:
         for question in domain["responses"][f"utter_ask_{slot}"]:  # every variation
             assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny", "/dont_know"]
+
+
+def test_the_form_validation_knows_the_form_slots_without_the_domain(domain):
+    # Rasa sends validate_exit_check_form no domain; it keeps its own list of the form's slots.
+    assert FORM_SLOTS == domain["forms"]["exit_check_form"]["required_slots"]
+    assert {"validate_exit_check_form": {"send_domain": False}} in domain["actions"]
 
 
 def test_replies_are_simplified_chinese():
