@@ -148,7 +148,7 @@ def length_finding(s: dict) -> str:
             "the action server with each call).")
 
 
-# Turns of the exit check (the check's question, its replies): each makes two or three action-server calls.
+# Turns of the exit check (the check's question, its replies): each makes one to three action-server calls.
 EXIT_CHECK_TURNS = {"我能退出账期保障吗", "没有", "有", "交了保证金", "店里有个订单还在维权，能退出吗",
                     "帮我检查能不能退出", "不清楚"}
 
@@ -167,13 +167,10 @@ def turn_findings(s: dict) -> list:
             lines.append(
                 f"- p50 at 1 seller: this bot's questions and thanks take {min(other):.0f}–{max(other):.0f} ms (p50 "
                 f"per message, table at the end; bare bot + SQLite {bare['p50_ms']:.0f} ms for any message), the "
-                f"exit check's turns {min(check):.0f}–{max(check):.0f} ms: each runs two or three custom actions "
-                "(the answer, the form's validation, the facts read from the reply, the verdict), one HTTP round "
-                "trip to the action server each, where the bare bot has none. "
-                f"{share}/{len(load)} of the load's messages are such turns, so the p50 falls among them. "
-                "The round trips could only go by the bot doing less per turn "
-                "(e.g. reading the facts inside the form's validation, one call less per reply), not by Rasa "
-                "doing it faster.")
+                f"exit check's turns {min(check):.0f}–{max(check):.0f} ms: a reply runs the form's validation (which "
+                "also reads the reply's facts), the last reply the verdict as well, the check's first message the "
+                "answer before them: one HTTP round trip to the action server each, where the bare bot has none. "
+                f"{share}/{len(load)} of the load's messages are such turns, so the p50 falls among them.")
     lengths = (s.get("lengths") or {}).get("bot") or []
     if lengths:
         first = speed.conversation_of(lengths[0]["length"])
@@ -207,7 +204,7 @@ def speed_findings(s: dict) -> list:
             + "; ".join(f"{name} {diff:+.1f} ms" for diff, name in parts if abs(diff) >= 0.3) + ". "
             "Throughput at one process is CPU-bound, so its ratio follows these figures, and p95 under load "
             "follows throughput (Little's law: 32 sellers / messages per second is the mean wait) plus the "
-            "spread of the bot's turns: an exit-check turn makes two or three action-server calls; messages are "
+            "spread of the bot's turns: an exit-check turn makes one to three action-server calls; messages are "
             "let in four at a time, first come first served (`channels/admission.py`), so such a turn no longer "
             "queues behind every other seller's work after each call.")
     lines += turn_findings(s)
