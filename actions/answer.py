@@ -15,6 +15,7 @@ from core.answer_plan import (
     causes_before_check,
     conversation_subject,
     follow_up_topic,
+    plan_confirmed,
     says_exit_fails,
     stops_check,
 )
@@ -59,6 +60,9 @@ class ActionAnswer(Action):
             names = causes + [name for name in names if name not in causes]
         for name in names:
             dispatcher.utter_message(response=name)
+        if starts_check and plan_confirmed(text, facts) is not None:
+            # "那我等维权结束了再退是吧": the confirmed plan answers the question; no new check, no second verdict.
+            return recorded + [FollowupAction("action_listen")]
         if starts_check:
             if not tracker.active_loop_name:  # asked again inside the check: it just goes on
                 dispatcher.utter_message(response="utter_start_exit_check")

@@ -16,11 +16,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.read_shop_facts import read_in_check
+from actions.read_shop_facts import looked_up_first, read_in_check
 from core import eligibility
 from core.answer_plan import answers_for, asked_topics
 from core.eligibility import Answer
 from core.fact_table import FACT_TABLE
+from core.normalization import normalizer_for
+from core.settings import dictionary_dir
+from core.shop_facts import asks_something
 from core.slots import facts_from_slots
 
 _VALUES = {answer.value for answer in Answer}
@@ -37,6 +40,13 @@ class ValidateExitCheckForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         read = read_in_check(tracker)
+        looking = None if read else looked_up_first(tracker)
+        if looking:
+            # "我去看看": nothing to record yet; the same question again, so the answer that follows is
+            # read against it (an "unknown" would move on, and "看了 有的" would answer the next question).
+            # A slot event keeps Rasa from rejecting the form for a message that filled nothing.
+            dispatcher.utter_message(response="utter_take_your_time")
+            return [SlotSet(looking, None), SlotSet("requested_slot", looking)]
         tracker.add_slots(read)
         # "没有维权 对了退了以后之前那些订单的钱还压着吗": the answer fills the slot, so Rasa runs the
         # form at once and no FAQ rule answers the question beside it: it is answered here.
@@ -89,8 +99,15 @@ class ValidateExitCheckForm(FormValidationAction):
 
 
 def _question_beside_answer(tracker: Tracker) -> bool:
-    """Whether the latest message is an FAQ question that nothing has answered yet in this turn."""
-    if (tracker.latest_message.get("intent") or {}).get("name") != "faq":
+    """Whether the latest message is an FAQ question that nothing has answered yet in this turn.
+
+    A reply the classifier took for a question but that asks nothing ("之前有一个 已经关了",
+    "还没交 准备去交") gets no answer to a question nobody asked.
+    """
+    message = tracker.latest_message
+    if (message.get("intent") or {}).get("name") != "faq":
+        return False
+    if not asks_something(normalizer_for(dictionary_dir())(message.get("text") or "")):
         return False
     users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
     since = tracker.events[users[-1] + 1:] if users else []

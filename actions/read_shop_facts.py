@@ -20,7 +20,7 @@ from core.fact_table import BY_SLOT
 from core.intent_rules import is_other_product
 from core.normalization import TEXT_AS_WRITTEN, normalizer_for
 from core.settings import dictionary_dir
-from core.shop_facts import read_facts, verb_fact
+from core.shop_facts import goes_to_check, read_facts, verb_fact
 from core.verdict_responses import BLOCKER_RESPONSES, VERDICT_OPENINGS
 
 # TEXT_AS_WRITTEN: Rasa's parse data carries the normalised text, where the
@@ -132,3 +132,14 @@ def read_in_check(tracker: Tracker) -> List[EventType]:
         # action_handoff reads and records the facts itself.
         return []
     return _slot_events(tracker)
+
+
+def looked_up_first(tracker: Tracker) -> Optional[Text]:
+    """The check's pending slot, if the latest message says the seller goes to look it up first ("我去看看")."""
+    requested = tracker.get_slot("requested_slot")
+    message = tracker.latest_message
+    text = message.get(TEXT_AS_WRITTEN) or message.get("text") or ""
+    if (tracker.active_loop_name != "exit_check_form" or requested not in BY_SLOT or text.startswith("/")
+            or (message.get("intent") or {}).get("name") in NOT_REPLIES):
+        return None
+    return requested if goes_to_check(normalizer_for(dictionary_dir())(text)) else None

@@ -29,7 +29,11 @@ from core.eligibility import Answer, Fact
 from core.fact_table import FACT_TABLE
 
 UNKNOWN = re.compile(r"不(太|是很|大)?(知道|清楚|确定|记得|懂|晓得|会看)|说不(准|好|清)|忘了|记不清|没注意|"
-                     r"没(去)?(看|查|瞅)过?(?![到见出])|没留意|去看|看看|查一下|查查|瞅瞅|不好说|搞不清|没数")
+                     r"没(去)?(看|查|瞅)过?(?![到见出])|没留意|不好说|搞不清|没数")
+# "我去看看", "等我查一下", "稍等 我看下后台": the seller goes to look and will answer; it states nothing yet
+# (the check waits for the answer instead of recording "unknown"). "帮我看看" asks the bot to look.
+GOING_TO_CHECK = re.compile(r"去看|看看|看一下|看下|查一下|查查|查下|瞅瞅|瞧瞧|翻翻|确认一下|核实一下|^(稍等|等下|等一下|等等|等会)")
+_ASKS_TO_CHECK = re.compile(r"[帮你您]\S{0,2}(看|查|瞅|瞧|确认|核实)")
 # Words that make the text around a named fact a question about it, a rule, or
 # a hypothesis, not a statement about the shop.
 HYPOTHESIS_BEFORE = ("有没有", "是不是", "是否", "如果", "假如", "要是", "万一", "假设", "算不算", "会不会",
@@ -65,6 +69,8 @@ COUNT = re.compile(r"[0-9一二两三四五六七八九十几好多俩仨]+\s*(�
 # Replies that stop the check or change the subject rather than answer it ("不用了" is not "no").
 NOT_ANSWERS = ("算了", "不查了", "不用了", "不问了", "取消", "不弄了", "不想", "不要", "别查", "停", "问题",
                "问一下", "想问", "请问", "咨询", "人工", "客服", "对了", "顺便", "还有个事", "另外")
+# "没有维权，哦不对有一个": the seller corrects what they just said; what follows the marker answers again.
+SELF_CORRECTION = re.compile(r"^(哦|噢|喔|啊|呃|额|嗯|唉)?(不对|不是不是|错了|说错了|搞错了|记错了|(?<=[哦噢喔啊呃额嗯唉])不是)(不对)?(了|啊|哦)?")
 # Hedges and filler at the start of a reply: "应该没有吧", "我们店目前一个都没有".
 _LEADING = re.compile(r"^(我们|我|店里|店铺|我的店|咱们|目前|现在|暂时|应该|好像|估计|大概|可能|貌似|感觉|"
                       r"已经|全部|反正|其实|都|还|也|就|倒是|一个都|一单都|一件都|一个也|啊|哦|噢|额|呃|那个|这个|亲|是)+")
@@ -94,6 +100,22 @@ NEGATION_REACH = 8  # characters before a named fact that a negation still reach
 AFTER_REACH = 12  # characters after a named fact read for its verb ("保证金早就已经交了")
 MAX_REPLY_CHARS = 16  # a longer clause that names no fact is not a bare reply
 MAX_BARE_MENTION = 2  # "维权？" : a clause that is little more than the fact's name
+
+
+# Words of asking, for telling a question from a statement the classifier took for one ("之前有一个 已经关了").
+_ASKING = QUESTION_CUES + ("呢", "怎", "咋", "啥", "多长", "几时", "？")
+
+
+def asks_something(text: str) -> bool:
+    """Whether normalised ``text`` asks anything at all."""
+    return _has_any(text or "", _ASKING) or bool(re.search(r"(.)不\1|不[?？]*$", text or ""))  # "能退不"
+
+
+def goes_to_check(text: str) -> bool:
+    """Whether a message says the seller will go and look before answering ("我去看看", "等下我查一下后台")."""
+    compact = re.sub(r"\s", "", text or "")
+    return (bool(GOING_TO_CHECK.search(compact)) and not _ASKS_TO_CHECK.search(compact)
+            and not UNKNOWN.search(compact) and not _has_any(compact, QUESTION_CUES))
 
 
 def _clauses(text: str, normalize: Callable[[str], str]) -> List[str]:
@@ -267,6 +289,9 @@ def _read_reply(clause: str, fact: Fact) -> Optional[Answer]:
     """What a clause naming no fact answers to the question about ``fact``."""
     if len(clause) > MAX_REPLY_CHARS or _has_any(clause, NOT_ANSWERS):
         return None
+    corrected = SELF_CORRECTION.match(clause)
+    if corrected and corrected.end() < len(clause):
+        clause = clause[corrected.end():]  # "哦不对有一个": the answer after the marker
     if UNKNOWN.search(clause):
         return Answer.UNKNOWN
     clause = _REPEATED.sub(r"\1", clause)  # "没有没有", "有的有的"
@@ -412,6 +437,10 @@ def read_facts(text: str, normalize: Callable[[str], str],
             if topic is None:
                 replies.append(clause)
                 continue
+            corrected = SELF_CORRECTION.match(clause)
+            if corrected and corrected.end() == len(clause):
+                bare_topic = True  # "有维权 不对 没有": the next clause answers about the same fact again
+                continue
             other = _other_fact_by_verb(clause, topic)
             if other is not None:  # "卖的是强制类目 不过交过了": paying is about 保证金 / 订单险
                 answer = _read_reply(clause, other)
@@ -419,7 +448,7 @@ def read_facts(text: str, normalize: Callable[[str], str],
                     readings.add(other, answer)
                 bare_topic = False
                 continue
-            answer = (_read_reply(clause, topic) if bare_topic
+            answer = (_read_reply(clause, topic) if bare_topic or corrected
                       else _read_continuation(clause, topic))
             if answer is not None:
                 readings.add(topic, answer)

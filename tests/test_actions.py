@@ -437,6 +437,32 @@ def test_a_question_beside_an_answer_to_the_check_is_answered_once():
     tracker.events.append({"event": "action", "name": "action_answer"})
     assert not _question_beside_answer(tracker)  # the FAQ rule answered it already
     assert not _question_beside_answer(make_tracker("没有", "deny"))
+    # a reply the classifier took for a question asks nothing: no answer to a question nobody asked
+    for statement in ("之前有一个 已经关了", "还没交 准备去交"):
+        tracker = make_tracker(statement, "faq")
+        tracker.events = [{"event": "user", "text": statement}]
+        assert not _question_beside_answer(tracker), statement
+
+
+async def test_going_to_look_gets_the_same_question_again_and_records_nothing(domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("等下 我去后台看看", "nlu_fallback", slots={"requested_slot": FORCED, DISPUTE: "no"})
+    events = await ValidateExitCheckForm().run(dispatcher, tracker, {})
+    assert _sent(dispatcher) == ["utter_take_your_time"]
+    # the slot stays empty (the event keeps Rasa from rejecting the form) and the same question is next
+    assert [(e["name"], e["value"]) for e in events] == [(FORCED, None), ("requested_slot", FORCED)]
+    # the answer after it is read against that question, not the next one
+    assert await _read(make_tracker("看了，有的", "affirm", slots={"requested_slot": FORCED}), domain) == {FORCED: "yes"}
+
+
+async def test_restating_the_plan_as_a_question_is_confirmed_without_a_new_check(domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("那我等维权结束了再退是吧", "ask_can_exit", slots={DISPUTE: "yes"})
+    tracker.active_loop = {}
+    events = await ActionAnswer().run(dispatcher, tracker, domain)
+    assert _sent(dispatcher)[0] == "utter_confirm_plan_dispute"
+    assert "utter_start_exit_check" not in _sent(dispatcher)
+    assert FollowupAction("action_listen") in events  # not the form: the verdict is not given again
 
 
 def _after_verdict(text, intent, slots, *verdict):

@@ -13,7 +13,7 @@ import yaml
 from core.eligibility import Answer, Fact
 from core.fact_table import BY_API_FIELD
 from core.normalization import normalizer_for
-from core.shop_facts import read_facts
+from core.shop_facts import asks_something, goes_to_check, read_facts
 
 DATA = Path(__file__).resolve().parent / "data" / "shop_fact_sentences.yml"
 CASES = yaml.safe_load(DATA.read_text(encoding="utf-8"))
@@ -80,6 +80,16 @@ def test_most_sentences_are_read_exactly():
     # "还有就是…" goes on to something else; "还有维权" still says there is one.
     ("还有就是维权的单子都处理完了", None, Fact.DISPUTE, Answer.NO),
     ("店里还有维权没处理完", None, Fact.DISPUTE, Answer.YES),
+    # The seller corrects themselves inside the message: what follows the marker wins (a seller-tester's
+    # "没有维权，哦不对有一个" was read as no dispute, and the bot said the shop could leave).
+    ("没有维权，哦不对有一个", Fact.DISPUTE, Fact.DISPUTE, Answer.YES),
+    ("没有维权 啊不是 还有一单没完", None, Fact.DISPUTE, Answer.YES),
+    ("有维权 不对 没有", Fact.DISPUTE, Fact.DISPUTE, Answer.NO),
+    ("交了保证金 哦不对 没交", Fact.COVERED, Fact.COVERED, Answer.NO),
+    ("噢不对有两个", Fact.DISPUTE, Fact.DISPUTE, Answer.YES),  # as a bare reply
+    # Part of the category's standard amount does not cover it (N1).
+    ("交了一部分保证金", Fact.COVERED, Fact.COVERED, Answer.NO),
+    ("保证金交了一点点", None, Fact.COVERED, Answer.NO),
 ])
 def test_the_reading_rules_that_matter_most(text, pending, fact, expected):
     assert read_facts(text, normalize, pending).get(fact) is expected
@@ -98,3 +108,23 @@ def test_selling_ordinary_items_beside_forced_ones_is_no_denial():
     for text in ("强制类目跟普通类目都卖", "强制类目和普通类目的都有", "普通类目和强制类目都有"):
         assert read_facts(text, normalize, Fact.FORCED).get(Fact.FORCED) is not Answer.NO, text
 
+
+
+@pytest.mark.parametrize("text, going", [
+    ("我去看看", True), ("等下我看看后台", True), ("稍等 我查一下", True), ("我去千牛确认一下", True),
+    ("帮我看看", False), ("你帮我查查能不能退", False),  # asking the bot to look
+    ("不知道 我去看看", False),  # said it does not know: that is the answer
+    ("看看能不能退吗", False), ("没有", False), ("看了 有的", False),
+])
+def test_going_to_look_is_told_from_an_answer(text, going):
+    assert goes_to_check(normalize(text)) is going
+    if going:  # and it states nothing: no "unknown" recorded for the question the seller went to look up
+        assert read_facts(text, normalize, Fact.DISPUTE) == {}
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("没有维权 对了退了以后之前那些订单的钱还压着吗", True), ("那之前的钱呢", True), ("能退不", True),
+    ("保证金怎么退", True), ("之前有一个 已经关了", False), ("还没交 准备去交", False), ("还没", False),
+])
+def test_a_question_is_told_from_a_statement(text, asks):
+    assert asks_something(normalize(text)) is asks
