@@ -236,7 +236,19 @@ def conversation_subject(events: List[Dict[Text, Any]]) -> Text:
     return DEFAULT_SUBJECT
 
 
+# A subject whose money a bare "能退吗" asks back: its topic for that, when the reading picks it.
+REFUND_TOPICS = {"保证金": "deposit_release"}
+
+
 def follow_up_topic(parse: Dict[Text, Any], subject: Text) -> Optional[Text]:
-    """The FAQ topic of a follow-up that left its subject out, read with ``subject``."""
+    """The FAQ topic of a follow-up that left its subject out, read with ``subject``.
+
+    "那能退吗" after an answer on 保证金 still sounds like "can I leave" to the classifier; when the
+    topic it picks is getting the 保证金 back, that is what the seller asks.
+    """
     reading = (parse.get("with_subject") or {}).get(subject) or {}
-    return _topic(reading.get("intent"), reading.get("topic"))
+    topic = _topic(reading.get("intent"), reading.get("topic"))
+    if topic is None and reading.get("intent") == "ask_can_exit" and REFUND_TOPICS.get(subject) \
+            and reading.get("topic") == f"faq/{REFUND_TOPICS[subject]}":
+        return REFUND_TOPICS[subject]
+    return topic

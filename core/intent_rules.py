@@ -195,9 +195,14 @@ _EXIT_OR_CHECK = re.compile(r"退|关|取消|解除|停|不要|撤|不想|不用
                             r"可以吗|行吗|exit|quit|cancel|close")
 
 
+# "能不能提前解冻": whether the held money can be freed, not whether the seller can leave.
+_MONEY_ASK = re.compile(r"(能不能|能否|可不可以|可以|行不行)\S{0,3}(解冻|到账|提现|释放|取出|用)")
+
+
 def mentions_exit_or_check(text: str) -> bool:
-    """Whether normalised ``text`` says anything of leaving 账期保障 or of checking ("我想咨询下账期的事" does not)."""
-    return bool(_EXIT_OR_CHECK.search(text))
+    """Whether normalised ``text`` says anything of leaving 账期保障 or of checking ("我想咨询下账期的事",
+    "能不能提前解冻" do not)."""
+    return bool(_EXIT_OR_CHECK.search(_MONEY_ASK.sub("", text)))
 
 
 def asks_to_rejoin(text: str) -> bool:
@@ -332,8 +337,9 @@ MAX_FOLLOW_UP = 16  # longer messages say what they are about
 
 
 # A question that points back at what was said before: "那之前的钱呢", "那开它有啥用", "还能退吗";
-# or one too short to name anything ("一年多少钱", "能提前吗", "怎么交").
-_REFERS_BACK = re.compile(r"^(那|那么|这|它|还|也|再|然后)|它|呢$|^.{1,6}$")
+# or one too short to name anything ("一年多少钱", "能提前吗", "怎么交"); or one that starts with paying
+# for what was named ("交了以后能退吗" after a question on 保证金).
+_REFERS_BACK = re.compile(r"^(那|那么|这|它|还|也|再|然后)|它|呢$|^.{1,6}$|^(交|缴|充|买|付)(了|完|过|好)")
 
 
 def is_follow_up(text: str) -> bool:

@@ -309,6 +309,21 @@ async def test_can_i_exit_it_after_a_deposit_question_is_about_the_deposit(domai
     assert events == [FollowupAction("action_listen")]  # the exit check does not start
 
 
+async def test_can_it_be_refunded_after_a_deposit_answer_is_read_so_even_when_it_sounds_like_leaving(domain):
+    # "那能退吗" read with 保证金: the classifier still says ask_can_exit, its topic is getting the deposit back
+    readings = {"保证金": {"intent": "ask_can_exit", "topic": "faq/deposit_release"},
+                "维权": {"intent": "ask_can_exit", "topic": "faq/dispute_blocks_exit"}}
+    for subject_answer, expected in (("utter_faq/deposit", ["utter_faq/deposit_release"]),
+                                     ("utter_faq/dispute_freeze", ["utter_start_exit_check"])):
+        tracker = make_tracker("那能退吗", "ask_can_exit", with_subject=readings)
+        tracker.active_loop = {}
+        tracker.events = [{"event": "bot", "metadata": {"utter_action": subject_answer}},
+                          {"event": "user", "text": "那能退吗", "parse_data": {"text": "那能退吗"}}]
+        dispatcher = CollectingDispatcher()
+        await ActionAnswer().run(dispatcher, tracker, domain)
+        assert _sent(dispatcher) == expected, subject_answer  # after a 维权 answer it is the exit check
+
+
 def _in_check(text, intent, slot_events):
     from rasa_sdk import Tracker
     user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}

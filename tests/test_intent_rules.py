@@ -147,6 +147,7 @@ def test_how_and_why_are_told_from_can_i(text, how):
 
 @pytest.mark.parametrize("text, follow_up", [
     ("一年多少钱", True), ("那之前的钱呢", True), ("那开它有啥用", True), ("能提前吗", True), ("怎么交", True),
+    ("交了以后能退吗", True),  # paying for what was named before
     ("退出后钱多久能用", False), ("88VIP怎么开通", False), ("订单险一年多少钱", False),  # complete, or names its subject
 ])
 def test_follow_ups_are_short_questions_that_point_back(text, follow_up):
@@ -185,6 +186,8 @@ def test_the_wish_to_leave_is_told_from_questions(text, wants):
 
 
 @pytest.mark.parametrize("text, mentions", [("hi 我想咨询下账期的事", False), ("我的店是卖二手手机的 强制类目吗", False),
-                                            ("帮我看看", True), ("我符合条件吗", True), ("能关吗", True)])
+                                            ("帮我看看", True), ("我符合条件吗", True), ("能关吗", True),
+                                            ("能不能提前解冻", False), ("钱能不能早点到账", False),  # the money
+                                            ("能不能退 退了钱能不能提前用", True)])
 def test_the_check_needs_words_of_leaving_or_checking(text, mentions):
     assert intent_rules.mentions_exit_or_check(normalize(text)) is mentions
