@@ -85,13 +85,27 @@ def said_exit_fails(events: List[Dict[Text, Any]]) -> bool:
                for e in events if e.get("event") == "user")
 
 
+# "订单险买了", "我们开了订单险": the seller has 订单险 (normalised text; "订单险没买" is not).
+_HAS_INSURANCE = re.compile(r"(?<![没未不])(买|开|开通|加入|加|参加|投保|有)(了|过|着)?(这个)?订单险|"
+                            r"订单险(也|都|早就|已经|之前)?(买|开|开通|加入|加|参加|投保|有|交)(了|过|着|好)")
+
+
+def said_insurance(events: List[Dict[Text, Any]]) -> bool:
+    """Whether the seller said in this conversation that they have 订单险."""
+    texts = [(e.get("parse_data") or {}).get("text") or e.get("text") or "" for e in events if e.get("event") == "user"]
+    return any(_HAS_INSURANCE.search(text) and "吗" not in text for text in texts)
+
+
 def verdict_responses(facts: Facts, events: List[Dict[Text, Any]]) -> List[Text]:
     """The verdict's responses; for a seller who said the exit fails although no cause the material knows is
-    left, "you can exit" comes with "if it still fails, the cause is not in the material: a person"."""
+    left, "you can exit" comes with "if it still fails, the cause is not in the material: a person". The
+    reminder that some categories take 订单险 only is left out for a seller who said they have 订单险."""
     verdict = assess(facts)
     names = responses_for(verdict)
     if verdict.outcome is Outcome.CAN_EXIT and said_exit_fails(events):
         names.insert(1, "utter_causes_beyond_material")  # "still fails? not in the material: a person"
+    if "utter_note_insurance_only" in names and said_insurance(events):
+        names.remove("utter_note_insurance_only")
     return names
 
 

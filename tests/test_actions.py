@@ -324,6 +324,16 @@ async def test_can_it_be_refunded_after_a_deposit_answer_is_read_so_even_when_it
         assert _sent(dispatcher) == expected, subject_answer  # after a 维权 answer it is the exit check
 
 
+@pytest.mark.parametrize("said, reminded", [("订单险买了", False), ("我们开了订单险的", False), ("订单险也开了", False),
+                                            ("交了保证金", True), ("/affirm", True), ("订单险没买 保证金交了", True)])
+def test_the_insurance_only_reminder_is_for_sellers_who_did_not_say_they_have_insurance(said, reminded):
+    from core.answer_plan import verdict_responses
+    events = [{"event": "user", "text": said, "parse_data": {"text": said}}]
+    names = verdict_responses(Facts(dispute=Answer.NO, forced=Answer.YES, covered=Answer.YES), events)
+    assert names[0] == "utter_verdict_can_exit"
+    assert ("utter_note_insurance_only" in names) is reminded
+
+
 def _in_check(text, intent, slot_events):
     from rasa_sdk import Tracker
     user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
