@@ -35,10 +35,11 @@ class ActionAnswer(Action):
         text = message.get("text") or ""
         starts_check = (message.get("intent") or {}).get("name") == "ask_can_exit"
         read = read_and_record(tracker)  # once per message: the correction check and the answer share it
-        if not starts_check:  # a correction asked as a question still changes the verdict
-            events = corrected(dispatcher, tracker, read)
-            if events is not None:
-                return events
+        # A correction right after the verdict, asked as a question or as "can I exit then", says so and
+        # gives the new verdict ("好的，按您更正后的情况重新看", not the opening line of a new check).
+        events = corrected(dispatcher, tracker, read)
+        if events is not None:
+            return events
         slots, recorded = read
         facts = facts_from_slots(slots)
         subject = conversation_subject(tracker.events) if starts_check else DEFAULT_SUBJECT

@@ -552,6 +552,17 @@ async def test_a_correction_the_classifier_did_not_understand_still_gives_the_ne
     assert _sent(dispatcher)[:2] == ["utter_correction_noted", "utter_verdict_can_exit"]
 
 
+async def test_a_correction_taken_for_asking_to_check_is_said_to_be_one(domain):
+    # the classifier took "哦不对 其实那个维权结束了" for ask_can_exit: the seller got the opening line of a new check
+    dispatcher = CollectingDispatcher()
+    tracker = _after_verdict("哦不对 其实那个维权结束了", "ask_can_exit", {DISPUTE: "yes", FORCED: "no"},
+                             "utter_verdict_blocked", "utter_blocker_dispute")
+    events = await ActionAnswer().run(dispatcher, tracker, domain)
+    assert SlotSet(DISPUTE, "no") in events
+    assert _sent(dispatcher)[:2] == ["utter_correction_noted", "utter_verdict_can_exit"]
+    assert "utter_start_exit_check" not in _sent(dispatcher)
+
+
 async def test_a_correction_that_leaves_a_fact_unknown_takes_the_check_up_again(domain):
     from actions.correction import ActionBareNo
 
