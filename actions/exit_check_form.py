@@ -55,7 +55,12 @@ class ValidateExitCheckForm(FormValidationAction):
             text = tracker.latest_message.get("text") or ""
             for name in answers_for(asked_topics(tracker.latest_message), facts, text):
                 dispatcher.utter_message(response=name)
-        return read + await super().run(dispatcher, tracker, domain)
+        events = await super().run(dispatcher, tracker, domain)
+        asked = tracker.get_slot("requested_slot")
+        if read and tracker.active_loop_name and asked and asked not in {e["name"] for e in read} \
+                and SlotSet("requested_slot", asked) in events:
+            dispatcher.utter_message(response="utter_fact_noted")  # other facts than the one asked; same question
+        return read + events
 
     def domain_slots(self, domain: DomainDict) -> List[Text]:
         """The form's slots without the domain: Rasa does not send it to this action (domain.yml)."""

@@ -469,6 +469,17 @@ def test_a_question_beside_an_answer_to_the_check_is_answered_once():
         assert not _question_beside_answer(tracker), statement
 
 
+@pytest.mark.parametrize("text, requested, noted", [
+    ("我交了保证金的", DISPUTE, True),  # not what was asked: the same question comes again, after "记下了"
+    ("没有", DISPUTE, False),  # the answer: the next question says it was heard
+    ("有维权", FORCED, False),  # a blocker: the verdict follows
+])
+async def test_a_fact_other_than_the_one_asked_is_acknowledged(text, requested, noted):
+    dispatcher = CollectingDispatcher()
+    await ValidateExitCheckForm().run(dispatcher, make_tracker(text, "inform", slots={"requested_slot": requested}), {})
+    assert (_sent(dispatcher) == ["utter_fact_noted"]) is noted
+
+
 async def test_going_to_look_gets_the_same_question_again_and_records_nothing(domain):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("等下 我去后台看看", "nlu_fallback", slots={"requested_slot": FORCED, DISPUTE: "no"})
