@@ -229,6 +229,8 @@ class ActionAcceptOffer(Action):
         events = corrected(dispatcher, tracker)  # "对 其实有" right after the verdict
         if events is not None:
             return events
+        if tracker.active_loop_name == "exit_check_form":
+            return []  # "好的" to the check's question answers nothing: the form asks it again, nothing else
         offered = offered_buttons(tracker.events)
         text = tracker.latest_message.get("text") or ""
         names_person = any(word in text for word in ("转", "人工", "客服"))

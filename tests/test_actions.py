@@ -334,6 +334,13 @@ def test_the_insurance_only_reminder_is_for_sellers_who_did_not_say_they_have_in
     assert ("utter_note_insurance_only" in names) is reminded
 
 
+async def test_a_lone_ok_during_the_check_gets_only_the_question_again(domain):
+    from actions.handoff import ActionAcceptOffer
+    dispatcher = CollectingDispatcher()
+    assert await ActionAcceptOffer().run(dispatcher, _in_check("好的", "affirm", []), domain) == []
+    assert _sent(dispatcher) == []  # not "想问账期保障的哪方面？" before the form's question
+
+
 def _in_check(text, intent, slot_events):
     from rasa_sdk import Tracker
     user = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
