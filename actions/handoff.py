@@ -229,8 +229,6 @@ class ActionAcceptOffer(Action):
         events = corrected(dispatcher, tracker)  # "对 其实有" right after the verdict
         if events is not None:
             return events
-        if tracker.active_loop_name == "exit_check_form":
-            return []  # "好的" to the check's question answers nothing: the form asks it again, nothing else
         offered = offered_buttons(tracker.events)
         text = tracker.latest_message.get("text") or ""
         names_person = any(word in text for word in ("转", "人工", "客服"))
@@ -240,5 +238,8 @@ class ActionAcceptOffer(Action):
         if CHECK_PAYLOAD in offered and not choices:  # the greeting's menu offers more: "好的" chooses nothing
             dispatcher.utter_message(response="utter_start_exit_check")
             return [FollowupAction("exit_check_form")]
-        dispatcher.utter_message(response="utter_thank" if trouble_you(text) else "utter_affirm_ok")
+        if trouble_you(text):
+            dispatcher.utter_message(response="utter_thank")
+        elif tracker.active_loop_name != "exit_check_form":  # in the check the form's question follows alone
+            dispatcher.utter_message(response="utter_affirm_ok")
         return []

@@ -187,6 +187,7 @@ async def test_yes_to_the_offer_of_a_person_hands_over(domain):
     menu = {"event": "bot", "text": "您好…", "data": {"buttons": [{"title": "帮我检查", "payload": "/ask_can_exit"},
                                                                   {"title": "怎么退出", "payload": "怎么退出"}]}}
     tracker.events = [{"event": "user", "text": "你好"}, menu, {"event": "user", "text": "好的"}]
+    tracker.active_loop = {}  # outside the check (in it, the form's question follows alone)
     dispatcher = CollectingDispatcher()
     assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []  # a menu: "好的" chooses nothing
     assert dispatcher.messages[-1]["response"] == "utter_affirm_ok"
