@@ -7,7 +7,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from core.eligibility import Answer, Blocker, Facts, Outcome, assess, blockers
-from core.intent_rules import subject_of
+from core.intent_rules import is_other_product, subject_of
 from core.verdict_responses import cause_responses, responses_for
 
 MAX_ANSWERS = 3
@@ -60,10 +60,18 @@ def asked_topics(parse: Dict[Text, Any]) -> List[Text]:
     """The FAQ topics the message asks about, in order, without repeats."""
     selected = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {})
     whole = _topic((parse.get("intent") or {}).get("name"), selected.get("intent_response_key"))
+    questions = parse.get("questions") or []
     found = [OUT_OF_SCOPE if q.get("intent") == "out_of_scope" else _topic(q.get("intent"), q.get("topic"))
-             for q in parse.get("questions") or []]
+             for q in questions]
     if found and all(f == OUT_OF_SCOPE for f in found):  # "抖店有没有账期保障 怎么退"
         return [OUT_OF_SCOPE]
+    # "为啥钱要压15天，能不能提前解冻": the second part is out of scope, but the answer to the first (the hold)
+    # is the nearest the material has, and says that there is no early release; no decline after it. A part
+    # about another product ("天猫的怎么退") is still declined, so the answer is not taken to apply to it.
+    answered = set(found)
+    found = [f for f, q in zip(found, questions, strict=True)
+             if not (f == OUT_OF_SCOPE and _topic("faq", q.get("topic")) in answered
+                     and not is_other_product(q.get("text") or ""))]
     if not any(f and f != OUT_OF_SCOPE for f in found):  # nothing in scope understood on its own
         found = [whole]
     topics: List[Text] = []

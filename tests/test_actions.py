@@ -371,6 +371,18 @@ async def test_replies_the_classifier_took_for_out_of_scope_are_still_read(text,
     assert await _read(_in_check(text, "out_of_scope", []), domain) == facts
 
 
+async def test_a_part_declined_but_about_the_topic_another_part_is_answered_with_is_not_declined_too(domain):
+    # "为啥钱要压15天，能不能提前解冻": the hold answer says there is no early release in the material
+    questions = [{"intent": "faq", "topic": "faq/hold_rules"}, {"intent": "out_of_scope", "topic": "faq/hold_rules"}]
+    sent = await _answer(domain, "为啥钱要压15天，能不能提前解冻", questions=questions)
+    assert sent == ["utter_faq/hold_rules"]
+    # another product's part is declined still: the steps must not read as applying to it
+    questions = [{"intent": "out_of_scope", "topic": "faq/how_to_exit", "text": "天猫的账期保障怎么退"},
+                 {"intent": "faq", "topic": "faq/how_to_exit", "text": "淘宝的怎么退"}]
+    sent = await _answer(domain, "天猫的账期保障怎么退 淘宝的怎么退", questions=questions)
+    assert sent == ["utter_out_of_scope", "utter_faq/how_to_exit"]
+
+
 async def test_a_message_mixing_another_product_answers_its_own_part_and_declines_the_other(domain):
     questions = [{"intent": "out_of_scope", "topic": "faq/what_is"}, {"intent": "faq", "topic": "faq/how_to_exit"}]
     sent = await _answer(domain, "88vip怎么开 还有账期保障怎么退", questions=questions)
