@@ -272,8 +272,8 @@ def cost_section(s: dict) -> list:
             "### Conversation length",
             "",
             f"{speed.LENGTH_SELLERS} sellers, each conversation the given number of messages under a new seller id "
-            f"(questions and the exit check, in turn), {speed.LENGTH_MESSAGES} messages per length, one bot after "
-            "the other:",
+            f"(questions and the exit check, in turn), {speed.LENGTH_MESSAGES} messages per length, the two bots "
+            f"taking turns, {speed.ROUNDS} rounds; medians:",
             "",
             "| messages per conversation | this bot msg/s | p95 | bare bot + SQLite msg/s | p95 | ratio |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -304,7 +304,8 @@ def cost_section(s: dict) -> list:
             "",
             "`make run` with `SANIC_WORKERS=1` and then `=2` (a local Redis for the shared lock store, started by "
             "serve.sh), nothing else running, same load; on this machine the processes, the action server, Redis "
-            "and the load generator share two cores.",
+            f"and the load generator share two cores. Each figure is the median of {speed.ROUNDS} runs of "
+            f"{speed.WORKER_SECONDS} s.",
             "",
             "| sellers | 1 process p50 | p95 | msg/s | 2 processes p50 | p95 | msg/s | gain |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -488,7 +489,9 @@ def report(q: dict, s: dict, started: str, seconds: float) -> str:
         f"Simulated sellers run realistic conversations ({len(speed.CONVERSATIONS)} scripts: FAQ questions, "
         f"the multi-turn exit check, traditional characters, an off-topic question), "
         f"{speed.MESSAGES_PER_LEVEL} messages per level. The bare bot (3 intents, rules only, no action server) "
-        "gets the same messages in the same run.",
+        f"gets the same messages in the same run. Each level is run {speed.ROUNDS} times, the bots taking turns "
+        "(which goes first rotates), and each figure is the median of those runs (errors: the sum); one run alone "
+        "moved the ratios by up to ±0.15 on this shared machine.",
         "",
         "![speed](bench-speed.png)",
         "",

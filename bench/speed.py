@@ -49,6 +49,37 @@ LONG_TURNS = ["账期保障是什么", "我能退出账期保障吗", "没有", 
 PROFILE_SECONDS = 20
 
 
+# Each load level, conversation length and process count is run this many times, the bots taking turns (which
+# one goes first rotates), and reported as the median of each figure: one run moved a ratio by ±0.15 here.
+ROUNDS = 3
+
+
+def median_run(runs: List[Dict]) -> Dict:
+    """One row from repeated runs of ``load``: the median of each figure, errors and messages summed."""
+    row: Dict = {}
+    for key in runs[0]:
+        values = [run[key] for run in runs]
+        if key in ("errors", "messages"):
+            row[key] = sum(values)
+        elif isinstance(values[0], (int, float)):
+            row[key] = statistics.median(values)
+        else:
+            row[key] = values[0]
+    row["rounds"] = len(runs)
+    row["per_second_range"] = [min(run["per_second"] for run in runs), max(run["per_second"] for run in runs)]
+    return row
+
+
+def side_by_side(targets: List[Tuple[str, str]], run_one) -> Dict[str, Dict]:
+    """``run_one(url)`` ROUNDS times for each (name, url), the targets taking turns; the median row of each."""
+    runs: Dict[str, List[Dict]] = {name: [] for name, _ in targets}
+    for index in range(ROUNDS):
+        turn = targets[index % len(targets):] + targets[:index % len(targets)]
+        for name, url in turn:
+            runs[name].append(run_one(url))
+    return {name: median_run(rows) for name, rows in runs.items()}
+
+
 def percentile(values: List[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -253,15 +284,18 @@ def run(work: Path) -> Dict:
         texts = [t for c in CONVERSATIONS for t in c]
         results["parse"] = parse_speed(bot.url, texts, bot.env["RASA_AUTH_TOKEN"])
         results["load"] = {"bot": [], "bare": [], "bare_sqlite": []}
-        for level in LEVELS:  # side by side in one run, same load for all
-            for name, url in [("bot", bot.url), ("bare", bare_url), ("bare_sqlite", bare_sql_url)]:
-                results["load"][name].append(asyncio.run(load(f"{url}/webhooks/rest/webhook", level,
-                                                              MESSAGES_PER_LEVEL, seed=next(seeds))))
+        servers = [("bot", bot.url), ("bare", bare_url), ("bare_sqlite", bare_sql_url)]
+        for level in LEVELS:  # side by side in one run, same load for all, ROUNDS times
+            rows = side_by_side(servers, lambda url, level=level: asyncio.run(load(
+                f"{url}/webhooks/rest/webhook", level, MESSAGES_PER_LEVEL, seed=next(seeds))))
+            for name, row in rows.items():
+                results["load"][name].append(row)
         results["lengths"] = {"bot": [], "bare_sqlite": []}
         for length in LENGTHS:
-            for name, url in [("bot", bot.url), ("bare_sqlite", bare_sql_url)]:
-                row = asyncio.run(load(f"{url}/webhooks/rest/webhook", LENGTH_SELLERS, LENGTH_MESSAGES,
-                                       seed=next(seeds), conversations=[conversation_of(length)], max_seconds=120))
+            rows = side_by_side(servers[::2], lambda url, length=length: asyncio.run(load(
+                f"{url}/webhooks/rest/webhook", LENGTH_SELLERS, LENGTH_MESSAGES, seed=next(seeds),
+                conversations=[conversation_of(length)], max_seconds=120)))
+            for name, row in rows.items():
                 results["lengths"][name].append({"length": length, **row})
         results["profile"] = {}
         actions = {"action server": _rasa_process(bot.processes["actions"].pid, b"action_server")}
@@ -298,7 +332,7 @@ def _rasa_process(pid: int, name: bytes = b"rasa") -> int:
 
 
 WORKER_LEVELS = [32, 64]
-WORKER_SECONDS = 25  # per level: long enough that start-up effects do not decide the ratio
+WORKER_SECONDS = 15  # per level and round: long enough that start-up effects do not decide the ratio
 
 
 def workers(work: Path, seeds) -> Dict:
@@ -317,8 +351,9 @@ def workers(work: Path, seeds) -> Dict:
                     raise RuntimeError(f"{count} Rasa processes did not all start; see {server.log_path}")
                 time.sleep(1)
             asyncio.run(load(f"{server.url}/webhooks/rest/webhook", 4, 40, seed=next(seeds)))  # warm every process
-            found[str(count)] = [asyncio.run(load(f"{server.url}/webhooks/rest/webhook", level, 100_000,
-                                                  seed=next(seeds), max_seconds=WORKER_SECONDS))
+            found[str(count)] = [median_run([asyncio.run(load(f"{server.url}/webhooks/rest/webhook", level, 100_000,
+                                                              seed=next(seeds), max_seconds=WORKER_SECONDS))
+                                             for _ in range(ROUNDS)])
                                  for level in WORKER_LEVELS]
             found[f"rss_mb_{count}"] = _worker_rss_mb(server.processes["all"].pid)
         finally:
