@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.correction import corrected
 from actions.read_shop_facts import answered_check_question
 
 
@@ -25,6 +26,9 @@ class ActionDecline(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        events = corrected(dispatcher, tracker)  # "不对不对，我是交了一部分，没交满" right after the verdict
+        if events is not None:
+            return events
         if not answered_check_question(tracker):
             dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -53,7 +53,9 @@ class ValidateExitCheckForm(FormValidationAction):
         if _question_beside_answer(tracker):
             facts = facts_from_slots(tracker.slots)
             text = tracker.latest_message.get("text") or ""
-            for name in answers_for(asked_topics(tracker.latest_message), facts, text):
+            # the plain answers: the check's verdict or next question follows ("维权怎么算结束？我有一个…"
+            # got the whole verdict twice, once as the answer on why exits fail)
+            for name in answers_for(asked_topics(tracker.latest_message), facts, text, causes=False):
                 dispatcher.utter_message(response=name)
         events = await super().run(dispatcher, tracker, domain)
         asked = tracker.get_slot("requested_slot")

@@ -15,12 +15,14 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from core.eligibility import Answer, Fact
+from core.answer_plan import plan_confirmed
+from core.eligibility import Answer, Blocker, Fact
 from core.fact_table import BY_SLOT
 from core.intent_rules import is_other_product
 from core.normalization import TEXT_AS_WRITTEN, normalizer_for
 from core.settings import dictionary_dir
 from core.shop_facts import goes_to_check, read_facts, verb_fact
+from core.slots import facts_from_slots
 from core.verdict_responses import BLOCKER_RESPONSES, VERDICT_OPENINGS
 
 # TEXT_AS_WRITTEN: Rasa's parse data carries the normalised text, where the
@@ -113,9 +115,17 @@ def answered_check_question(tracker: Tracker) -> bool:
                for e in tracker.events[start:])
 
 
+# The facts a remedy is about: "那我先把维权处理完再退出对吧" says what the seller will do, not that the
+# dispute is over (the reader sees "维权处理完"); recording it turned a blocked shop into "can exit".
+PLANNED_FACTS = {Blocker.DISPUTE: {Fact.DISPUTE}, Blocker.FORCED_CATEGORY: {Fact.FORCED, Fact.COVERED}}
+
+
 def _slot_events(tracker: Tracker) -> List[EventType]:
-    """The slot events that record the facts the latest message states."""
+    """The slot events that record the facts the latest message states (not those of a remedy it plans)."""
     found = facts_in_message(tracker.latest_message, pending_fact(tracker))
+    planned = plan_confirmed(tracker.latest_message.get("text") or "", facts_from_slots(tracker.slots))
+    if planned is not None:
+        found = {fact: answer for fact, answer in found.items() if fact not in PLANNED_FACTS[planned]}
     return [SlotSet(fact.value, answer.value) for fact, answer in found.items()]
 
 

@@ -68,12 +68,13 @@ class IntentRules(NormalizingComponent):
         return others[0] if others else DEFAULT_NLU_FALLBACK_INTENT_NAME
 
     @staticmethod
-    def _wrong(intent: Text, text: Text, states_facts: bool) -> bool:
+    def _wrong(intent: Text, text: Text, states_facts: bool, written: Text = "") -> bool:
         """Whether the words rule ``intent`` out: a person not asked for, a stop without a word of stopping,
         "how" taken for "can I", the check for a
         message that neither mentions leaving nor states a fact, a story or a question taken for a bare reply."""
         return ((intent == "request_human" and not intent_rules.asks_for_person(text))
                 or (intent == "cancel" and not intent_rules.says_stop(text))
+                or (intent == "goodbye" and not (intent_rules.says_bye(text) or intent_rules.says_bye(written)))
                 or (intent == "ask_can_exit" and (intent_rules.asks_how_or_why(text) or not (
                     states_facts or intent_rules.mentions_exit_or_check(text))))
                 or intent_rules.too_long_for_reply(intent, text)
@@ -99,7 +100,7 @@ class IntentRules(NormalizingComponent):
         written = message.get(TEXT_AS_WRITTEN) or text
         states_facts = bool(read_facts(written, self._normalize))
         rejected: Set[Text] = set()
-        while intent != DEFAULT_NLU_FALLBACK_INTENT_NAME and self._wrong(intent, text, states_facts):
+        while intent != DEFAULT_NLU_FALLBACK_INTENT_NAME and self._wrong(intent, text, states_facts, written):
             rejected.add(intent)
             if intent in intent_rules.REPLY_INTENTS:
                 rejected |= set(intent_rules.REPLY_INTENTS)

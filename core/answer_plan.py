@@ -148,7 +148,7 @@ def says_not_joined(text: Text) -> bool:
 _THEN_EXIT = r"\S{0,6}(再|就|然后|才)\S{0,3}(去)?(退(?!回|还|钱|款|保证金)|关|取消|解除)"
 _PLANS = (
     (Blocker.DISPUTE, re.compile(r"(等\S{0,10}|维权|纠纷)\S{0,6}(结束|处理完|处理好|完了|完结|关闭|撤|判)" + _THEN_EXIT)),
-    (Blocker.FORCED_CATEGORY, re.compile(r"(交|缴|补|买|加入|开|上)\S{0,6}(保证金|订单险)" + _THEN_EXIT + "|"
+    (Blocker.FORCED_CATEGORY, re.compile(r"(交|缴|补|买|加入|加|开|上)\S{0,6}(保证金|订单险)" + _THEN_EXIT + "|"
                                          r"(保证金|订单险)\S{0,4}(交|缴|补|买|加入|开)\S{0,4}" + _THEN_EXIT)),
 )
 
@@ -212,8 +212,9 @@ def _refined(topic: Text, facts: Facts, text: Text, asked: List[Text]) -> Text:
     return topic
 
 
-def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
-    """Response names answering ``topics``, in order; facts shape the answer on why exits fail."""
+def answers_for(topics: List[Text], facts: Facts, text: Text, causes: bool = True) -> List[Text]:
+    """Response names answering ``topics``, in order; facts shape the answer on why exits fail (``causes``:
+    off where the check's own verdict or question follows, so that the verdict is not said twice)."""
     planned = plan_confirmed(text, facts)
     if planned is not None:
         return confirm_plan(planned, facts)
@@ -228,7 +229,7 @@ def answers_for(topics: List[Text], facts: Facts, text: Text) -> List[Text]:
             chosen = ["utter_hold_not_from_zqbz"]
         elif not_joined and topic in EXIT_TOPICS:
             chosen = ["utter_out_of_scope"]
-        elif known and (topic in CAUSE_TOPICS or (topic in FACT_TOPICS and says_exit_fails(text))):
+        elif causes and known and (topic in CAUSE_TOPICS or (topic in FACT_TOPICS and says_exit_fails(text))):
             chosen = cause_responses(facts)
         else:
             chosen = [f"utter_faq/{topic}"]

@@ -109,6 +109,17 @@ def says_stop(text: str) -> bool:
     return bool(_SAYS_STOP.search(text))
 
 
+# What every way of leaving says (data/nlu: the goodbye examples): "之前有过，现在没了" was taken for
+# goodbye by its 没了 and ended the exit check.
+_SAYS_BYE = re.compile(r"再见|再会|拜|bye|88|先这样|就这样|没事了|没别的|没问题了|下次|回头|就这些|走了|先下|先忙|"
+                       r"晚安|see ?you|告辞|撤了", re.IGNORECASE)
+
+
+def says_bye(text: str) -> bool:
+    """Whether normalised ``text`` has a word of leaving the conversation."""
+    return bool(_SAYS_BYE.search(text))
+
+
 def asks_for_person(text: str) -> bool:
     """Whether normalised ``text`` asks for a person, in words (not only mentions one, nor declines one)."""
     return bool(_ASKS_FOR_PERSON.search(text)) and not declines_person(text)

@@ -55,7 +55,11 @@ COVER_VERB = re.compile(r"(?<!成)交(?!易)|缴|买(?!家)|投保|充")
 # ("不对不对 那几个链接上周就下架了" to the 保证金 question).
 LISTING_VERB = re.compile(r"下架|上架|撤下|挂着|在卖|在售|停售")
 # Several categories, covered differently: "一个交了保证金 另一个没有" is not covered.
-PARTITION = re.compile(r"另一个|另外一个|另外的|其他的|其它的|有的(类目|交|没)|一个.{1,8}一个")
+PARTITION = re.compile(r"另一个|另外一个|另外的|其他的|其它的|有的(类目|交|没)|一个.{1,8}一个|"
+                       r"[0-9一二两三四五六七八九十几]+个\S{0,10}[0-9一二两三四五六七八九十几]+个")
+# One part of the categories left without: "3个里面2个交了保证金，1个没交", "另一个啥也没有".
+_PART_NOT_COVERED = re.compile(r"(个|些|部分|类目|一半|剩下的?|其余的?)\S{0,3}(没|未)(有)?(交|缴|买|开|加|投保|弄|办)|"
+                               r"(另一个|另外一个|另外的|其他的?|其它的?|剩下的?|其余的?)\S{0,4}(没|未)")
 # A category that takes 订单险 only: a 保证金 does not cover it (K9).
 INSURANCE_ONLY = re.compile(r"只(认|接受|要|能用|能选|收)订单险")
 # A negation word in these phrases does not deny a fact: "能不能退", "退不了".
@@ -64,7 +68,8 @@ NOT_NEGATIONS = ("不对", "能不能", "可不可以", "行不行", "会不会"
                  "不会", "没法", "没办法", "没用", "没问题")
 NEGATIONS = ("没有", "没得", "没", "无", "不是", "未", "不", "否", "零个", "0个", "no", "nope")
 DOUBLE_NEGATION = re.compile(r"(不是|并非|并不是)(没|无)")
-POSITIVE_STARTS = ("有", "是", "对", "嗯", "恩", "在", "yes", "yep", "ok", "确实", "存在")
+# Not "ok": an acknowledgement, not "yes, there is one" (a seller-tester's "ok" got the blocked verdict).
+POSITIVE_STARTS = ("有", "是", "对", "嗯", "恩", "在", "yes", "yep", "确实", "存在")
 COUNT = re.compile(r"[0-9一二两三四五六七八九十几好多俩仨]+\s*(个|单|笔|件|条|款)|俩|仨")
 # Replies that stop the check or change the subject rather than answer it ("不用了" is not "no").
 NOT_ANSWERS = ("算了", "不查了", "不用了", "不问了", "取消", "不弄了", "不想", "不要", "别查", "停", "问题",
@@ -72,7 +77,7 @@ NOT_ANSWERS = ("算了", "不查了", "不用了", "不问了", "取消", "不�
 # "没有维权，哦不对有一个": the seller corrects what they just said; what follows the marker answers again.
 SELF_CORRECTION = re.compile(r"^(哦|噢|喔|啊|呃|额|嗯|唉)?(不对|不是不是|错了|说错了|搞错了|记错了|(?<=[哦噢喔啊呃额嗯唉])不是)(不对)?(了|啊|哦)?")
 # Hedges and filler at the start of a reply: "应该没有吧", "我们店目前一个都没有".
-_LEADING = re.compile(r"^(我们|我|店里|店铺|我的店|咱们|目前|现在|暂时|应该|好像|估计|大概|可能|貌似|感觉|"
+_LEADING = re.compile(r"^(我们|我这边|我这里|我这|这边|我|店里|店铺|我的店|咱们|目前|现在|暂时|应该|好像|估计|大概|可能|貌似|感觉|"
                       r"已经|全部|反正|其实|都|还|也|就|倒是|一个都|一单都|一件都|一个也|啊|哦|噢|额|呃|那个|这个|亲|是)+")
 _AFTER_FILLER = re.compile(r"^(一个都|一单都|一个也|两个都|全都|全部|的|订单|单子|单|商品|宝贝|东西|这块|这边|方面|那里|我|也|都|还|倒是|反正|其实|是|现在|目前|已经)+")
 _CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？、~…\n]|但是|但|不过|可是|而且|另外|然后|并且|同时|只是|"
@@ -199,8 +204,12 @@ def _has_any(text: str, cues: Sequence[str]) -> bool:
     return any(cue in text for cue in cues)
 
 
+# "什么也没有", "啥都没交" (normalised: 什么): nothing at all, not a question.
+_NOTHING_AT_ALL = re.compile(r"什么(也|都)")
+
+
 def _is_question(clause: str) -> bool:
-    return _has_any(clause, QUESTION_CUES)
+    return _has_any(_NOTHING_AT_ALL.sub("", clause), QUESTION_CUES)
 
 
 def _cue(pattern: Pattern[str], window: str) -> Optional[bool]:
@@ -316,6 +325,8 @@ def _read_continuation(clause: str, fact: Fact) -> Optional[Answer]:
         return Answer.UNKNOWN
     if PARTITION.search(clause) and _has_any(_mask(clause), NEGATIONS):
         return Answer.NO  # "另一个没有"
+    if fact is Fact.COVERED and _PART_NOT_COVERED.search(clause):
+        return Answer.NO  # "1个没交": one part of the categories is not covered
     return _state_cues(fact, clause)
 
 
@@ -448,7 +459,10 @@ def read_facts(text: str, normalize: Callable[[str], str],
                     readings.add(other, answer)
                 bare_topic = False
                 continue
-            answer = (_read_reply(clause, topic) if bare_topic or corrected
+            # After a clause that only named the fact, or asked about it ("维权要多久才能结束？我这有一个"),
+            # the next one answers as a reply would.
+            replies_to_question = topic in asked and not (len(clause) > 3 and _TAG_QUESTION.search(clause))
+            answer = (_read_reply(clause, topic) if bare_topic or corrected or replies_to_question
                       else _read_continuation(clause, topic))
             if answer is not None:
                 readings.add(topic, answer)

@@ -499,6 +499,19 @@ async def test_a_fact_other_than_the_one_asked_is_acknowledged(text, requested, 
     assert (_sent(dispatcher) == ["utter_fact_noted"]) is noted
 
 
+async def test_a_question_beside_an_answer_that_decides_the_check_gets_its_plain_answer_not_the_verdict(domain):
+    # "维权怎么算结束？我有一个买家申请了退款还没处理" got the whole verdict twice: as the answer on why exits
+    # fail, then as the check's own verdict
+    dispatcher = CollectingDispatcher()
+    text = "维权怎么算结束？我有一个买家申请了退款还没处理"
+    tracker = make_tracker(text, "faq", slots={"requested_slot": DISPUTE},
+                           response_selector={"faq": {"response": _faq("dispute_blocks_exit")}})
+    tracker.events = [{"event": "user", "text": text}]
+    events = await ValidateExitCheckForm().run(dispatcher, tracker, {})
+    assert _sent(dispatcher) == ["utter_faq/dispute_blocks_exit"]  # the verdict comes once, from the report
+    assert SlotSet(DISPUTE, "yes") in events and SlotSet("requested_slot", None) in events
+
+
 async def test_going_to_look_gets_the_same_question_again_and_records_nothing(domain):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("等下 我去后台看看", "nlu_fallback", slots={"requested_slot": FORCED, DISPUTE: "no"})
@@ -580,6 +593,27 @@ async def test_a_correction_the_classifier_did_not_understand_still_gives_the_ne
     events = await ActionClarify().run(dispatcher, tracker, domain)
     assert SlotSet(DISPUTE, "no") in events
     assert _sent(dispatcher)[:2] == ["utter_correction_noted", "utter_verdict_can_exit"]
+
+
+@pytest.mark.parametrize("text, intent", [("那我先把维权处理完再退出对吧", "ask_can_exit"),
+                                          ("维权处理完了就能退了吧？", "faq")])
+async def test_the_remedy_asked_about_after_the_verdict_is_confirmed_and_the_dispute_stays_open(domain, text, intent):
+    # seller-tester: taken for a correction, the dispute was recorded as over, and "没有" next gave "can exit"
+    dispatcher = CollectingDispatcher()
+    tracker = _after_verdict(text, intent, {DISPUTE: "yes"}, "utter_verdict_blocked", "utter_blocker_dispute")
+    events = await ActionAnswer().run(dispatcher, tracker, domain)
+    assert _sent(dispatcher)[0] == "utter_confirm_plan_dispute"
+    assert not [e for e in events if e.get("event") == "slot"]  # the dispute is still open
+
+
+async def test_a_correction_after_the_verdict_taken_for_out_of_scope_gives_the_new_verdict(domain):
+    # "不对不对，我是交了一部分，没交满" got "资料里没有", and "can exit" stood
+    dispatcher = CollectingDispatcher()
+    tracker = _after_verdict("不对不对，我是交了一部分，没交满", "out_of_scope",
+                             {DISPUTE: "no", FORCED: "yes", COVERED: "yes"}, "utter_verdict_can_exit")
+    events = await ActionDecline().run(dispatcher, tracker, domain)
+    assert SlotSet(COVERED, "no") in events
+    assert _sent(dispatcher)[:2] == ["utter_correction_noted", "utter_verdict_blocked"]
 
 
 async def test_a_correction_taken_for_asking_to_check_is_said_to_be_one(domain):

@@ -88,6 +88,17 @@ def test_every_way_of_stopping_in_the_training_data_says_so():
     assert all(intent_rules.says_stop(normalize(text)) for text in _examples("cancel"))
 
 
+def test_every_way_of_leaving_in_the_training_data_says_so():
+    # as written or normalised ("see you" is spelled as pinyin by the normaliser): the component checks both
+    assert all(intent_rules.says_bye(normalize(text)) or intent_rules.says_bye(text) for text in _examples("goodbye"))
+
+
+@pytest.mark.parametrize("text, bye", [("之前有过，现在没了", False), ("现在没了", False), ("拜拜", True),
+                                       ("好的 先这样吧", True), ("886", True)])
+def test_a_goodbye_says_so(text, bye):
+    assert intent_rules.says_bye(normalize(text)) is bye
+
+
 @pytest.mark.parametrize("text, stops", [
     ("那行 帮我检查", False), ("帮我检查", False), ("行 你查吧", False), ("继续吧", False),
     ("算了算了", True), ("先不弄了", True), ("别问了", True), ("改天再说", True), ("Stop", True),

@@ -90,9 +90,25 @@ def test_most_sentences_are_read_exactly():
     # Part of the category's standard amount does not cover it (N1).
     ("交了一部分保证金", Fact.COVERED, Fact.COVERED, Answer.NO),
     ("保证金交了一点点", None, Fact.COVERED, Answer.NO),
+    ("保证金我交了，但是只交了一半", Fact.COVERED, Fact.COVERED, Answer.NO),
+    # One category left uncovered is not covered (seller-testers: both were told they could exit).
+    ("3个里面2个交了保证金，1个没交", Fact.COVERED, Fact.COVERED, Answer.NO),
+    ("一个类目开了订单险，另一个啥也没有", Fact.COVERED, Fact.COVERED, Answer.NO),
+    ("两个类目都交了保证金", Fact.COVERED, Fact.COVERED, Answer.YES),
+    # A reply after a question about the same fact answers it ("我这有一个" after "维权要多久才能结束？").
+    ("维权要多久才能结束？我这有一个", Fact.DISPUTE, Fact.DISPUTE, Answer.YES),
+    ("有维权能退吗？我这边没有", None, Fact.DISPUTE, Answer.NO),
+    ("米有", Fact.DISPUTE, Fact.DISPUTE, Answer.NO),
 ])
+
 def test_the_reading_rules_that_matter_most(text, pending, fact, expected):
     assert read_facts(text, normalize, pending).get(fact) is expected
+
+
+@pytest.mark.parametrize("text", ["ok", "OK", "ok的"])
+def test_an_acknowledgement_is_not_a_yes(text):
+    # a seller-tester's "ok" to the 维权 question got the blocked verdict
+    assert read_facts(text, normalize, Fact.DISPUTE) == {}
 
 
 @pytest.mark.parametrize("text, pending", [
