@@ -583,16 +583,23 @@ async def test_a_bare_no_correcting_the_verdict_gives_the_new_one(domain):
     assert _sent(dispatcher) == ["utter_cancel_ok"]
 
 
-async def test_a_correction_the_classifier_did_not_understand_still_gives_the_new_verdict(domain):
-    # "有一个维权" → verdict → "哦不对 那个已经结束了" went to the "您是不是想问…" menu.
+@pytest.mark.parametrize("text, intent, action", [
+    # "有一个维权" → verdict → "哦不对 那个已经结束了" went to the "您是不是想问…" menu
+    ("哦不对 那个已经结束了", "nlu_fallback", "ActionClarify"),
+    # taken for ask_can_exit, the seller got the opening line of a new check
+    ("哦不对 其实那个维权结束了", "ask_can_exit", "ActionAnswer"),
+])
+async def test_a_correction_whatever_the_classifier_took_it_for_gives_the_new_verdict(domain, text, intent, action):
     from actions.clarification import ActionClarify
 
     dispatcher = CollectingDispatcher()
-    tracker = _after_verdict("哦不对 那个已经结束了", "nlu_fallback", {DISPUTE: "yes", FORCED: "no"},
-                             "utter_verdict_blocked", "utter_blocker_dispute")
-    events = await ActionClarify().run(dispatcher, tracker, domain)
+    tracker = _after_verdict(text, intent, {DISPUTE: "yes", FORCED: "no"}, "utter_verdict_blocked",
+                             "utter_blocker_dispute")
+    events = await {"ActionClarify": ActionClarify, "ActionAnswer": ActionAnswer}[action]().run(dispatcher, tracker,
+                                                                                               domain)
     assert SlotSet(DISPUTE, "no") in events
     assert _sent(dispatcher)[:2] == ["utter_correction_noted", "utter_verdict_can_exit"]
+    assert "utter_start_exit_check" not in _sent(dispatcher)
 
 
 @pytest.mark.parametrize("text, intent", [("那我先把维权处理完再退出对吧", "ask_can_exit"),
@@ -614,17 +621,6 @@ async def test_a_correction_after_the_verdict_taken_for_out_of_scope_gives_the_n
     events = await ActionDecline().run(dispatcher, tracker, domain)
     assert SlotSet(COVERED, "no") in events
     assert _sent(dispatcher)[:2] == ["utter_correction_noted", "utter_verdict_blocked"]
-
-
-async def test_a_correction_taken_for_asking_to_check_is_said_to_be_one(domain):
-    # the classifier took "哦不对 其实那个维权结束了" for ask_can_exit: the seller got the opening line of a new check
-    dispatcher = CollectingDispatcher()
-    tracker = _after_verdict("哦不对 其实那个维权结束了", "ask_can_exit", {DISPUTE: "yes", FORCED: "no"},
-                             "utter_verdict_blocked", "utter_blocker_dispute")
-    events = await ActionAnswer().run(dispatcher, tracker, domain)
-    assert SlotSet(DISPUTE, "no") in events
-    assert _sent(dispatcher)[:2] == ["utter_correction_noted", "utter_verdict_can_exit"]
-    assert "utter_start_exit_check" not in _sent(dispatcher)
 
 
 async def test_a_correction_that_leaves_a_fact_unknown_takes_the_check_up_again(domain):
