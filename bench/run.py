@@ -188,11 +188,16 @@ def turn_findings(s: dict) -> list:
     workers = s.get("workers")
     if workers:
         ceiling = max(row["per_second"] for row in workers["2"])
+        one = workers["1"][0]["per_second"]
+        busy = ((s.get("profile") or {}).get("bot") or {}).get("busy_ms_per_message")
+        core = f" ({one:.1f} msg/s × {busy:.1f} ms of CPU = {one * busy / 1000:.2f} cores)" if busy else ""
         lines.append(
-            f"- One to two Rasa processes: two processes reach {ceiling:.1f} msg/s, what the machine's two cores "
-            "give when they also run the action server, Redis and the load generator; the cheaper one process "
-            "gets, the closer it starts to that ceiling and the smaller the gain (×1.74 before this session's "
-            "changes, when one process did 35 msg/s). On more cores than processes the gain is not capped so.")
+            f"- One to two Rasa processes: one process already keeps a whole core busy{core}, so a second process "
+            f"can only add what the second core has left beside the action server, Redis and the load generator, "
+            f"which run on the same two cores: two processes reach {ceiling:.1f} msg/s. The cheaper one process "
+            "gets, the closer it starts to that ceiling and the smaller the gain (×1.74 on 2026-12-04 01:41, when "
+            "one process did 35 msg/s). On more cores than processes the gain is not capped so; this machine "
+            "cannot show it.")
     return lines
 
 
