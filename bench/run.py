@@ -186,7 +186,9 @@ def turn_findings(s: dict) -> list:
             f"- {lengths[0]['length']}-message conversations are {checks} exit-check turns out of "
             f"{len(first)} ({'、'.join(first)}): the same round trips; longer ones mix in more questions.")
     workers = s.get("workers")
-    if workers:
+    if workers and "cpu_rasa" in at(workers["1"], 32):
+        lines.append(workers_finding(workers))
+    elif workers:
         ceiling = max(row["per_second"] for row in workers["2"])
         one = workers["1"][0]["per_second"]
         busy = ((s.get("profile") or {}).get("bot") or {}).get("busy_ms_per_message")
@@ -199,6 +201,33 @@ def turn_findings(s: dict) -> list:
             "one process did 35 msg/s). On more cores than processes the gain is not capped so; this machine "
             "cannot show it.")
     return lines
+
+
+def workers_finding(workers: dict) -> str:
+    """Why one to two processes gains what it gains, from the CPU each part used in the run."""
+    one, two = at(workers["1"], 32), at(workers["2"], 32)
+    cores = workers.get("cores") or 2
+    per_message = {key: 1000 * two["cpu_" + key] / two["per_second"] for key, _ in CPU_PARTS}
+    total = sum(per_message.values())
+    beside = total - per_message["rasa"]
+    target = 1.7 * one["per_second"]
+    needed = target * total / 1000
+    alone = 1000 * one["cpu_rasa"] / one["per_second"]
+    return (
+        f"- One to two Rasa processes: with one process, that process keeps {one['cpu_rasa']:.2f} cores busy at "
+        f"{one['per_second']:.1f} msg/s: it is CPU-bound, so a second process can only add what the machine has "
+        f"left. With two, every message costs {total:.1f} ms of CPU in all: {per_message['rasa']:.1f} ms in "
+        f"the Rasa processes (one process alone: {alone:.1f} ms; not profiled apart here: two use the Redis lock "
+        f"store where one uses Rasa's in-memory lock, and they share the machine's caches) and {beside:.1f} ms "
+        f"beside them (action server {per_message['actions']:.1f}, Redis "
+        f"{per_message['redis']:.1f}, the load generator {per_message['load']:.1f}, supervisors and web server "
+        f"{per_message['supervisors'] + per_message['web']:.1f}), all on the same {cores} cores, which were "
+        f"{two['cpu_machine']:.2f} cores busy. ×1.7 would be {target:.0f} msg/s, i.e. {needed:.2f} cores at that "
+        f"cost{' — more than this machine has' if needed > cores else ''}. The ratio is bounded by the machine, "
+        "not by Rasa's workers: the cheaper one process gets, the closer it starts to the ceiling (×1.74 on "
+        "2026-12-04 01:41, when one process did 35 msg/s at about twice today's CPU per message). On a machine "
+        "with a core for each Rasa process and one for the rest, the gain is not capped so; this machine cannot "
+        "show it.")
 
 
 def speed_findings(s: dict) -> list:
@@ -326,6 +355,7 @@ def cost_section(s: dict) -> list:
               f"×{two['per_second'] / one['per_second']:.2f} |"
               for one, two in zip(workers["1"], workers["2"], strict=True)],
             "",
+            *cpu_table(workers),
             "Resident memory of each Rasa process: one process "
             + ", ".join(f"{x:.0f} MB" for x in workers.get("rss_mb_1", []))
             + "; two processes (Sanic's parent, then the two that serve) "
@@ -333,6 +363,34 @@ def cost_section(s: dict) -> list:
             "",
         ]
     return lines
+
+
+CPU_PARTS = (("rasa", "Rasa processes"), ("actions", "action server"), ("redis", "Redis (lock store)"),
+             ("web", "web server"), ("supervisors", "serve.sh and its supervisors"), ("load", "load generator"))
+
+
+def cpu_table(workers: dict) -> list:
+    """Where the machine's cores went at 32 sellers, one process against two (runs made before the CPU was
+    measured carry no ``cpu_`` figures: then nothing)."""
+    one, two = at(workers["1"], 32), at(workers["2"], 32)
+    if "cpu_rasa" not in one:
+        return []
+    rows = [f"| {label} | {one['cpu_' + key]:.2f} | {1000 * one['cpu_' + key] / one['per_second']:.1f} ms | "
+            f"{two['cpu_' + key]:.2f} | {1000 * two['cpu_' + key] / two['per_second']:.1f} ms |"
+            for key, label in CPU_PARTS]
+    listed = [sum(row["cpu_" + key] for key, _ in CPU_PARTS) for row in (one, two)]
+    rest = [max(0.0, row["cpu_machine"] - mine) for row, mine in zip((one, two), listed, strict=True)]
+    return [
+        "Where the cores went at 32 sellers (CPU time each part used during the runs, from /proc, as cores kept "
+        "busy on average and per message handled; medians of the rounds):",
+        "",
+        "| part | 1 process: cores | per message | 2 processes: cores | per message |",
+        "| --- | --- | --- | --- | --- |",
+        *rows,
+        f"| anything else on the machine | {rest[0]:.2f} | | {rest[1]:.2f} | |",
+        f"| **machine, all of it** | **{one['cpu_machine']:.2f}** | | **{two['cpu_machine']:.2f}** | |",
+        "",
+    ]
 
 
 def desk_section(d: dict) -> list:

@@ -331,6 +331,40 @@ def _rasa_process(pid: int, name: bytes = b"rasa") -> int:
     return pid
 
 
+CPU_ROLES = ((b"rasa_run.py", "rasa"), (b"action_server.py", "actions"), (b"redis-server", "redis"),
+             (b"web_server.py", "web"))
+
+
+def cpu_seconds(root: int) -> Dict[str, float]:
+    """CPU seconds (user + system) used so far by each part under ``root`` (serve.sh's tree), by role; "load" is
+    this process (the load generator), "machine" every core's busy time (/proc/stat: all but idle and iowait)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {role: 0.0 for _, role in CPU_ROLES}
+    used["supervisors"] = 0.0
+    for pid in [root] + _descendants(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        role = next((name for marker, name in CPU_ROLES if marker in command), "supervisors")
+        used[role] += (int(fields[11]) + int(fields[12])) / tick
+    own = os.times()
+    used["load"] = own.user + own.system
+    ticks = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    used["machine"] = (sum(ticks[:8]) - ticks[3] - ticks[4]) / tick
+    return used
+
+
+def load_with_cpu(root: int, *args, **kwargs) -> Dict:
+    """``load(*args, **kwargs)``'s row, plus ``cpu_<role>``: the cores each part of the bot (and the load
+    generator, and the whole machine) kept busy during it, on average."""
+    before, started = cpu_seconds(root), time.monotonic()
+    row = asyncio.run(load(*args, **kwargs))
+    after, wall = cpu_seconds(root), time.monotonic() - started
+    return {**row, **{f"cpu_{role}": (after[role] - before[role]) / wall for role in after}}
+
+
 WORKER_LEVELS = [32, 64]
 WORKER_SECONDS = 15  # per level and round: long enough that start-up effects do not decide the ratio
 
@@ -339,7 +373,7 @@ def workers(work: Path, seeds) -> Dict:
     """The bot as `SANIC_WORKERS=2 make run` starts it (local Redis lock store), against one process,
     started the same way one after the other, with nothing else running."""
     work.mkdir(parents=True, exist_ok=True)
-    found: Dict = {}
+    found: Dict = {"cores": os.cpu_count()}
     for count in (1, 2):
         (work / str(count)).mkdir(exist_ok=True)
         server = BotServer(work / str(count), {"SANIC_WORKERS": str(count), "REDIS_HOST": ""})
@@ -351,8 +385,9 @@ def workers(work: Path, seeds) -> Dict:
                     raise RuntimeError(f"{count} Rasa processes did not all start; see {server.log_path}")
                 time.sleep(1)
             asyncio.run(load(f"{server.url}/webhooks/rest/webhook", 4, 40, seed=next(seeds)))  # warm every process
-            found[str(count)] = [median_run([asyncio.run(load(f"{server.url}/webhooks/rest/webhook", level, 100_000,
-                                                              seed=next(seeds), max_seconds=WORKER_SECONDS))
+            root = server.processes["all"].pid
+            found[str(count)] = [median_run([load_with_cpu(root, f"{server.url}/webhooks/rest/webhook", level, 100_000,
+                                                           seed=next(seeds), max_seconds=WORKER_SECONDS)
                                              for _ in range(ROUNDS)])
                                  for level in WORKER_LEVELS]
             found[f"rss_mb_{count}"] = _worker_rss_mb(server.processes["all"].pid)
