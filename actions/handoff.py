@@ -24,7 +24,7 @@ from core import webhook
 from core.answer_plan import MAX_ANSWERS, OUT_OF_SCOPE, answers_for, asked_topics, sure_topic
 from core.fact_table import BY_SLOT
 from core.handoff import REQUESTED, handoff_payload
-from core.intent_rules import question_besides_person, trouble_you
+from core.intent_rules import acknowledges, question_besides_person, trouble_you
 from core.normalization import TEXT_AS_WRITTEN
 from core.settings import handoff_webhook_url
 from core.slots import facts_from_slots
@@ -229,8 +229,12 @@ class ActionAcceptOffer(Action):
         events = corrected(dispatcher, tracker)  # "对 其实有" right after the verdict
         if events is not None:
             return events
-        offered = offered_buttons(tracker.events)
         text = tracker.latest_message.get("text") or ""
+        if acknowledges(text):  # "收到", "明白了": understood, which accepts no offer
+            if tracker.active_loop_name != "exit_check_form":  # in the check the form's question follows alone
+                dispatcher.utter_message(response="utter_acknowledged")
+            return []
+        offered = offered_buttons(tracker.events)
         names_person = any(word in text for word in ("转", "人工", "客服"))
         if PERSON_PAYLOAD in offered and (names_person or CHECK_PAYLOAD not in offered):
             return start_handoff(dispatcher, tracker, REQUESTED)

@@ -91,6 +91,8 @@ class IntentRules(NormalizingComponent):
             return "request_human"
         if intent_rules.wants_to_exit(text):
             return "ask_can_exit"  # "我想退账期保障", "帮我退出账期保障 谢谢": the check, which ends with the steps
+        if intent_rules.acknowledges(text):
+            return "affirm"  # "收到", "明白了": an OK to what was said; action_accept_offer takes it as no more
         if intent == "thank" and intent_rules.trouble_you(text):
             return "affirm"  # "麻烦了": yes to an offer, else thanks (action_accept_offer)
         if intent == "ask_can_exit" and intent_rules.short_yes(text):

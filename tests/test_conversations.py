@@ -150,6 +150,14 @@ def test_yes_to_the_offer_of_the_check_starts_it(bot, sender):
     assert "维权" in texts(bot.say(sender, "可以"))
 
 
+@pytest.mark.parametrize("understood", ["收到", "明白了", "嗯嗯 知道了"])
+def test_understood_after_a_decline_neither_is_declined_nor_hands_over(bot, sender, understood):
+    bot.say(sender, "讲个笑话")  # declined, with a 转人工 button
+    answer = texts(bot.say(sender, understood))
+    assert "还有别的问题随时问我" in answer
+    assert "转接" not in answer and "资料里没有" not in answer
+
+
 def test_cancel_stops_the_check(bot, sender):
     bot.say(sender, "我能退出账期保障吗")
     assert "先不检查了" in texts(bot.say(sender, "算了"))

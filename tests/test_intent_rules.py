@@ -181,6 +181,16 @@ def test_a_question_is_not_a_bare_reply(intent, text, question):
     assert intent_rules.question_not_reply(intent, normalize(text)) is question
 
 
+@pytest.mark.parametrize("text, understood", [
+    ("收到", True), ("收到了", True), ("明白了", True), ("好的 知道了", True), ("懂了", True), ("了解了", True),
+    ("原来如此", True), ("get了", True),
+    ("不知道", False), ("不清楚", False), ("我不明白", False), ("收到的货是坏的怎么办", False), ("了解一下账期保障", False),
+    ("知道了谢谢", False),  # thanks: the thanks reply
+])
+def test_understood_is_told_from_not_knowing_and_from_questions(text, understood):
+    assert intent_rules.acknowledges(normalize(text)) is understood
+
+
 @pytest.mark.parametrize("text, trouble", [("麻烦了", True), ("那就麻烦你了", True), ("麻烦您了！", True),
                                            ("麻烦帮我查下怎么退", False), ("太麻烦了", False)])
 def test_trouble_you(text, trouble):

@@ -207,6 +207,21 @@ async def test_yes_to_the_offer_of_the_check_starts_it(domain, text):
     assert [m["response"] for m in dispatcher.messages] == ["utter_start_exit_check"]
 
 
+@pytest.mark.parametrize("text", ["收到", "明白了", "知道了", "好的 了解了"])
+async def test_understood_accepts_no_offer(domain, text):
+    """"明白了" after "需要的话可以转人工客服 [转人工]" handed the seller to a person."""
+    from actions.handoff import ActionAcceptOffer
+
+    both = {"event": "bot", "text": "…可以转人工。也可以让我帮您逐项检查。",
+            "data": {"buttons": [{"payload": "/ask_can_exit"}, {"payload": "/request_human"}]}}
+    tracker = make_tracker(text, "affirm")
+    tracker.events = [{"event": "user", "text": "为啥退不了"}, both, {"event": "user", "text": text}]
+    tracker.active_loop = {}
+    dispatcher = CollectingDispatcher()
+    assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_acknowledged"]
+
+
 async def test_offered_both_a_check_and_a_person_a_yes_naming_the_person_hands_over(domain):
     from actions.handoff import ActionAcceptOffer
 
