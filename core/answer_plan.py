@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from core.eligibility import Answer, Blocker, Facts, Outcome, assess, blockers
 from core.intent_rules import is_other_product, subject_of
+from core.shop_facts import COVER_VERB, DOUBTS_AMOUNT
 from core.verdict_responses import cause_responses, responses_for
 
 MAX_ANSWERS = 3
@@ -104,6 +105,17 @@ def said_insurance(events: List[Dict[Text, Any]]) -> bool:
     return any(_HAS_INSURANCE.search(text) and "吗" not in text for text in texts)
 
 
+# An amount paid ("交了500", "保证金交了两千"): whether it is enough depends on the category's standard (N1).
+_AMOUNT = re.compile(r"[0-9]{2,}|[一二两三四五六七八九几]\s*[千百万]|[千百万]块")
+
+
+def said_deposit_amount(events: List[Dict[Text, Any]]) -> bool:
+    """Whether the seller named an amount they paid, or doubted it is enough ("不知道够不够")."""
+    texts = [(e.get("parse_data") or {}).get("text") or e.get("text") or "" for e in events if e.get("event") == "user"]
+    return any(DOUBTS_AMOUNT.search(text) or (_AMOUNT.search(text) and (COVER_VERB.search(text) or "保证金" in text))
+               for text in texts)
+
+
 def verdict_responses(facts: Facts, events: List[Dict[Text, Any]]) -> List[Text]:
     """The verdict's responses; for a seller who said the exit fails although no cause the material knows is
     left, "you can exit" comes with "if it still fails, the cause is not in the material: a person". The
@@ -114,6 +126,10 @@ def verdict_responses(facts: Facts, events: List[Dict[Text, Any]]) -> List[Text]
         names.insert(1, "utter_causes_beyond_material")  # "still fails? not in the material: a person"
     if "utter_note_insurance_only" in names and said_insurance(events):
         names.remove("utter_note_insurance_only")
+    if (facts.forced is not Answer.NO and facts.covered in (Answer.YES, Answer.UNKNOWN)
+            and said_deposit_amount(events)):
+        after = [i for i, name in enumerate(names) if name in ("utter_exit_steps", "utter_after_blockers")]
+        names.insert(after[0] if after else len(names), "utter_note_deposit_amount")
     return names
 
 

@@ -49,6 +49,10 @@ HYPOTHESIS_AFTER_ANYWHERE = ("的话", "会怎样", "会怎么样", "会不会",
 CONDITIONAL = re.compile(r"如果|假如|要是|假设|万一")
 QUESTION_CUES = ("?", "吗", "么", "嘛", "什么", "如何", "哪", "为什么", "是不是", "是否", "有没有", "能不能",
                  "可不可以", "算不算", "会不会", "要不要", "多久", "多少", "是指", "几天", "还是", "好不好", "哪个")
+# Doubt whether what was paid reaches the category's standard amount (N1): "交了保证金 不知道够不够" is not
+# "covered", whatever verb of paying it has.
+DOUBTS_AMOUNT = re.compile(r"够不够|够没够|足不足|够了?(吗|么|没|没有|不)[?？]*$|交够了?没|达(没|不)达标|"
+                           r"(不知道|不清楚|不确定|不晓得|不知)\S{0,3}(够|足|达标)")
 # Verbs of paying or joining: a reply with one is about 保证金 / 订单险 whatever was asked.
 COVER_VERB = re.compile(r"(?<!成)交(?!易)|缴|买(?!家)|投保|充")
 # Verbs of listing: a reply with one is about the items on sale whatever was asked
@@ -484,15 +488,25 @@ def read_facts(text: str, normalize: Callable[[str], str],
     if only_own and not readings.has(Fact.COVERED):
         readings.add(Fact.COVERED, Answer.NO)  # "只开了账期保障"
     if pending is not None and not readings.has(pending) and pending not in asked:
+        by_verb: Optional[Fact] = None  # the fact the previous clause was about by its verb
         for clause in replies:
             fact = pending
             if pending is not Fact.COVERED and COVER_VERB.search(clause):
                 fact = Fact.COVERED  # "还没交也没买" answers the 保证金 question, whatever was asked
             elif pending is not Fact.FORCED and LISTING_VERB.search(clause) and not COVER_VERB.search(clause):
                 fact = Fact.FORCED
+            elif by_verb is not None:  # "交了一点 不够吧": still about what was paid, not a "no" to the question
+                answer = _read_continuation(clause, by_verb)
+                if answer is not None:
+                    readings.add(by_verb, answer)
+                continue
+            by_verb = fact if fact is not pending else None
             answer = _read_reply(clause, fact)
             if answer is not None:
                 readings.add(fact, answer)
                 if fact is Fact.COVERED and pending is Fact.FORCED and not readings.has(Fact.FORCED):
                     readings.add(Fact.FORCED, Answer.YES)  # paying for them: there are some
-    return readings.result(whole)
+    found = readings.result(whole)
+    if found.get(Fact.COVERED) is Answer.YES and DOUBTS_AMOUNT.search(whole):
+        found[Fact.COVERED] = Answer.UNKNOWN  # paid, but maybe not enough
+    return found

@@ -334,6 +334,18 @@ def test_the_insurance_only_reminder_is_for_sellers_who_did_not_say_they_have_in
     assert ("utter_note_insurance_only" in names) is reminded
 
 
+@pytest.mark.parametrize("said, covered, noted", [
+    ("交了500不知道够不够", Answer.UNKNOWN, True), ("保证金交了两千", Answer.YES, True),
+    ("交了保证金", Answer.YES, False), ("没交", Answer.NO, False)])
+def test_a_seller_who_names_or_doubts_the_amount_paid_hears_it_must_reach_the_standard(said, covered, noted):
+    from core.answer_plan import verdict_responses
+    events = [{"event": "user", "text": said, "parse_data": {"text": said}}]
+    names = verdict_responses(Facts(dispute=Answer.NO, forced=Answer.YES, covered=covered), events)
+    assert ("utter_note_deposit_amount" in names) is noted
+    if noted:  # before the steps, not after everything
+        assert names.index("utter_note_deposit_amount") < names.index("utter_exit_steps")
+
+
 async def test_a_lone_ok_during_the_check_gets_only_the_question_again(domain):
     from actions.handoff import ActionAcceptOffer
     dispatcher = CollectingDispatcher()
