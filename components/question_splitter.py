@@ -24,12 +24,20 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.normalizing_component import NormalizingComponent
-from core.intent_rules import FOLLOW_UP_SUBJECTS, core_question, is_follow_up, split_questions, with_subjects
+from core.intent_rules import (
+    FOLLOW_UP_SUBJECTS,
+    after_taking_back_leaving,
+    core_question,
+    is_follow_up,
+    split_questions,
+    with_subjects,
+)
 from core.normalization import TEXT_AS_WRITTEN
 
 QUESTIONS = "questions"
 PARENT = "question_of"  # a question message points to the message it came from
 _CORE = "core_question"  # marks the one message made of a long message's last question
+_TAKEN_BACK = "after_taking_back"  # marks the question after "我不想退了": its reading is the message's
 _SUBJECT = "subject"  # marks a follow-up read with a subject put in front
 WITH_SUBJECT = "with_subject"
 FALLBACK = "nlu_fallback"
@@ -59,6 +67,9 @@ class QuestionSplitter(NormalizingComponent):
             questions = with_subjects(split_questions(text, self._normalize), self._normalize)
             if len(questions) > 1:
                 added += [Message(data={TEXT: question, PARENT: message}) for question in questions]
+            elif after_taking_back_leaving(text):
+                added.append(Message(data={TEXT: after_taking_back_leaving(text), PARENT: message, _CORE: True,
+                                           _TAKEN_BACK: True}))
             elif core_question(text):
                 added.append(Message(data={TEXT: core_question(text), PARENT: message, _CORE: True}))
             elif is_follow_up(self._normalize(text)):
@@ -107,9 +118,11 @@ class QuestionCollector(_Stateless):
 
     @staticmethod
     def _adopt_if_unsure(parent: Message, core: Message) -> None:
-        """An unsure long message takes the reading of its last question, if that one is sure."""
+        """An unsure long message takes the reading of its last question, if that one is sure; a message that
+        takes leaving back ("我不想退了 我想问怎么开通") always takes the reading of what it then asks."""
         core_intent = (core.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if (parent.get(INTENT) or {}).get(INTENT_NAME_KEY) == FALLBACK and core_intent in UNDERSTOOD:
+        unsure = (parent.get(INTENT) or {}).get(INTENT_NAME_KEY) == FALLBACK
+        if (unsure or core.get(_TAKEN_BACK)) and core_intent in UNDERSTOOD:
             for key in (INTENT, "intent_ranking", "response_selector"):
                 if core.get(key) is not None:
                     parent.data[key] = core.get(key)

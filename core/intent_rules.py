@@ -352,6 +352,23 @@ def core_question(text: str) -> str:
     return ""
 
 
+# "我不想退了 我想问怎么开通", "算了不关了 那保证金怎么退": the seller takes leaving back, then asks something;
+# read whole, its 退 made it the exit steps. The question is what follows.
+_TAKES_BACK_LEAVING = re.compile(r"^(算了|那|哦|噢|嗯|好吧|行吧)?(我|我们)?(还是|先|暂时|现在|又)?(不想|不打算|不准备|不)"
+                                 r"(退|关|退出|关闭|关掉)(账期保障|账期|这个)?(了|啦)")
+MIN_QUESTION_AFTER = 4
+
+
+def after_taking_back_leaving(text: str) -> str:
+    """The question after "我不想退了" in normalised ``text``; empty when there is none."""
+    plain = re.sub(r"[\s,，。.!！~]", "", text or "")
+    taken_back = _TAKES_BACK_LEAVING.match(plain)
+    if not taken_back:
+        return ""
+    rest = plain[taken_back.end():]
+    return rest if len(rest) >= MIN_QUESTION_AFTER and is_question(rest) else ""
+
+
 # Words that name what a question is about; a follow-up question without one
 # ("开了怎么关") is about what the message or the conversation named before.
 SUBJECTS = ("账期保障", "账期", "保证金", "订单险", "维权", "强制类目")

@@ -158,6 +158,11 @@ def test_understood_after_a_decline_neither_is_declined_nor_hands_over(bot, send
     assert "转接" not in answer and "资料里没有" not in answer
 
 
+def test_a_seller_who_takes_leaving_back_and_asks_how_to_join_gets_the_joining_path(bot, sender):
+    replies = bot.say(sender, "我不想退了 我想问怎么开通")
+    assert "申请加入" in texts(replies) and not shows_exit_path(replies)
+
+
 def test_cancel_stops_the_check(bot, sender):
     bot.say(sender, "我能退出账期保障吗")
     assert "先不检查了" in texts(bot.say(sender, "算了"))

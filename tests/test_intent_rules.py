@@ -30,6 +30,16 @@ def test_a_long_story_is_also_read_by_its_last_question():
     assert intent_rules.core_question("账期保障怎么退出") == ""
 
 
+@pytest.mark.parametrize("text, question", [
+    ("我不想退了 我想问怎么开通", "我想问怎么开通"), ("算了不关了，那保证金怎么退", "那保证金怎么退"),
+    ("还是不退了 退了之后钱多久能用", "退了之后钱多久能用"),
+    ("不退出会怎么样", ""),  # asks what not leaving does: no change of mind
+    ("不想退了", ""), ("我不想退了因为朋友说影响不大", ""),  # nothing asked after it
+])
+def test_the_question_after_taking_leaving_back(text, question):
+    assert intent_rules.after_taking_back_leaving(normalize(text)) == question
+
+
 @pytest.mark.parametrize("text, can_exit", [
     ("账期保障能关掉吗", True), ("账期保障能退不", True), ("关账期保障的话我符合条件吗", True),
     ("账期保障我想关了 行吗", True),
