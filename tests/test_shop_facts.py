@@ -13,7 +13,7 @@ import yaml
 from core.eligibility import Answer, Fact
 from core.fact_table import BY_API_FIELD
 from core.normalization import normalizer_for
-from core.shop_facts import asks_something, goes_to_check, read_facts
+from core.shop_facts import amounts, asks_something, goes_to_check, read_facts
 
 DATA = Path(__file__).resolve().parent / "data" / "shop_fact_sentences.yml"
 CASES = yaml.safe_load(DATA.read_text(encoding="utf-8"))
@@ -144,3 +144,11 @@ def test_going_to_look_is_told_from_an_answer(text, going):
 ])
 def test_a_question_is_told_from_a_statement(text, asks):
     assert asks_something(normalize(text)) is asks
+
+
+@pytest.mark.parametrize("text, found", [
+    ("交了500", [500]), ("800块", [800]), ("1.5k", [1500]), ("五百", [500]), ("两千", [2000]), ("一千五", [1500]),
+    ("15天", []), ("3个类目", []), ("有2单维权", []),
+])
+def test_amounts_of_money_are_told_from_counts(text, found):
+    assert amounts(text) == found
