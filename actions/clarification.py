@@ -68,6 +68,18 @@ def suggestions(message: Dict[Text, Any], domain: DomainDict) -> List[Dict[Text,
     return buttons[:MAX_SUGGESTIONS]
 
 
+def follow_up_suggestions(message: Dict[Text, Any], subject: Text, domain: DomainDict) -> List[Dict[Text, Text]]:
+    """Buttons for an unsure follow-up ("那要多久" after the money answer), from its reading with the
+    conversation's subject; [] when it is no follow-up or fewer than two topics are likely enough."""
+    reading = (message.get("with_subject") or {}).get(subject) or {}
+    buttons = []
+    for topic in reading.get("topics") or []:
+        title = _question(domain, f"utter_{topic.get('intent_response_key')}")
+        if title and topic.get("confidence", 0.0) >= MIN_TOPIC_CONFIDENCE:
+            buttons.append({"title": title, "payload": title})
+    return buttons[:MAX_SUGGESTIONS] if len(buttons) >= MIN_MENU else []
+
+
 class ActionClarify(Action):
     """Asks "您是不是想问…", admits it did not understand, or offers a person after two misses."""
 
@@ -99,7 +111,8 @@ class ActionClarify(Action):
         if likeliest_intent(tracker.latest_message) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
             return recorded
-        buttons = suggestions(tracker.latest_message, domain)
+        buttons = (follow_up_suggestions(message, conversation_subject(tracker.events), domain)
+                   or suggestions(tracker.latest_message, domain))
         if len(buttons) < MIN_MENU:
             dispatcher.utter_message(response="utter_default")
             return recorded

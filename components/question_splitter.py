@@ -42,6 +42,7 @@ _SUBJECT = "subject"  # marks a follow-up read with a subject put in front
 WITH_SUBJECT = "with_subject"
 FALLBACK = "nlu_fallback"
 UNDERSTOOD = ("faq", "ask_can_exit")
+TOPICS_KEPT = 3
 
 
 class _Stateless(GraphComponent):
@@ -114,6 +115,11 @@ class QuestionCollector(_Stateless):
             "confidence": intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
             "topic": selected.get("intent_response_key"),
             "topic_confidence": selected.get("confidence", 0.0),
+            # The runners-up, so an unsure follow-up can be asked back with them ("那要多久": the hold, or
+            # when the exit takes effect?).
+            "topics": [{"intent_response_key": t.get("intent_response_key"), "confidence": t.get("confidence", 0.0)}
+                       for t in (((message.get("response_selector") or {}).get("faq") or {}).get("ranking")
+                                 or [])[:TOPICS_KEPT]],
         }
 
     @staticmethod

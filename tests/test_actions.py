@@ -297,6 +297,26 @@ async def test_a_follow_up_is_read_with_the_subject_of_the_conversation(domain):
     assert _sent(dispatcher) == ["utter_faq/insurance"]
 
 
+async def test_an_unsure_follow_up_is_asked_back_with_the_topics_of_its_subject_reading(domain):
+    """"那要多久" after the money answer: the hold, or when the exit takes effect? Not "没看懂"."""
+    readings = {"账期保障": {"intent": "nlu_fallback", "topic": "faq/hold_rules", "topics": [
+        {"intent_response_key": "faq/hold_rules", "confidence": 0.45},
+        {"intent_response_key": "faq/exit_timing", "confidence": 0.35},
+        {"intent_response_key": "faq/what_is", "confidence": 0.05}]}}
+    tracker = make_tracker("那要多久", "nlu_fallback", with_subject=readings, **_parse_data(
+        [("nlu_fallback", 0.8), ("greet", 0.1)], [("faq/hold_rules", 0.27)]))
+    tracker.events = [{"event": "user", "text": "退出以后之前的钱呢", "parse_data": {"text": "退出以后之前的钱呢"}},
+                      {"event": "bot", "metadata": {"utter_action": "utter_faq/money_after_exit"}},
+                      {"event": "user", "text": "那要多久", "parse_data": {"text": "那要多久"}}]
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_clarify"
+    questions = {"faq/" + key: domain["responses"][f"utter_faq/{key}"][0]["metadata"]["question"]
+                 for key in ("hold_rules", "exit_timing")}
+    assert [b["title"] for b in message["buttons"]][:2] == [questions["faq/hold_rules"], questions["faq/exit_timing"]]
+
+
 async def test_can_i_exit_it_after_a_deposit_question_is_about_the_deposit(domain):
     readings = {"保证金": {"intent": "faq", "topic": "faq/deposit_release"}}
     tracker = make_tracker("以后能退吗", "ask_can_exit", with_subject=readings)
