@@ -38,6 +38,9 @@ from core.shop_facts import read_facts
 # Intents no word rule overrides: the seller stops, asks for a person, or
 # talks about something else.
 KEPT_INTENTS = {"ask_can_exit", "cancel", "request_human", "out_of_scope", "greet", "goodbye", "thank"}
+# What the classifier makes of bare abuse ("垃圾客服 一问三不知" → request_human by its 客服); a stop or a
+# goodbye in it ("算了 垃圾") is still one.
+ABUSE_READ_AS = {"request_human", "out_of_scope", "nlu_fallback", "affirm", "deny", "dont_know", "greet", "thank"}
 # How sure the FAQ topic must be to answer a question the classifier took for out of scope.
 SURE_TOPIC = 0.7
 
@@ -89,6 +92,8 @@ class IntentRules(NormalizingComponent):
             return "out_of_scope"
         if intent_rules.demands_person(text):  # "账期保障怎么退出 转人工吧": the person is what they ask for
             return "request_human"
+        if intent in ABUSE_READ_AS and intent_rules.insults(text) and not intent_rules.is_question(text):
+            return "out_of_scope"  # "傻逼机器人": an apology and the offer of a person (action_decline)
         if intent_rules.wants_to_exit(text):
             return "ask_can_exit"  # "我想退账期保障", "帮我退出账期保障 谢谢": the check, which ends with the steps
         if intent_rules.acknowledges(text):

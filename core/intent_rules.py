@@ -120,6 +120,17 @@ def says_bye(text: str) -> bool:
     return bool(_SAYS_BYE.search(text))
 
 
+# Abuse aimed at the bot ("傻逼机器人", "垃圾客服 一问三不知"): its 机器人 / 客服 asks for nobody. The seller is
+# offered a person with an apology, not handed over unasked (a seller-tester's insult got "正在为您转接").
+_INSULT = re.compile(r"傻逼|傻b|sb|煞笔|垃圾|废物|智障|弱智|脑残|白痴|坑人|坑爹|骗子|妈的|他妈|tmd|nmd|操你|去死|"
+                     r"一问三不知|没用的东西", re.IGNORECASE)
+
+
+def insults(text: str) -> bool:
+    """Whether normalised ``text`` is abuse (at the bot, or the platform)."""
+    return bool(_INSULT.search(text))
+
+
 def asks_for_person(text: str) -> bool:
     """Whether normalised ``text`` asks for a person, in words (not only mentions one, nor declines one)."""
     return bool(_ASKS_FOR_PERSON.search(text)) and not declines_person(text)

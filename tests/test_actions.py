@@ -395,6 +395,13 @@ async def test_an_out_of_scope_question_during_the_check_is_declined(domain):
     assert _sent(dispatcher) == ["utter_out_of_scope"]
 
 
+async def test_abuse_gets_an_apology_and_the_offer_of_a_person_not_the_out_of_scope_decline(domain):
+    dispatcher = CollectingDispatcher()
+    await ActionDecline().run(dispatcher, make_tracker("垃圾客服 一问三不知", "out_of_scope"), domain)
+    assert _sent(dispatcher) == ["utter_sorry_offer_person"]
+    assert domain["responses"]["utter_sorry_offer_person"][0]["buttons"][0]["payload"] == "/request_human"
+
+
 @pytest.mark.parametrize("text, facts", [
     ("有几个链接是", {DISPUTE: "yes"}),  # a bare reply, read as the answer to the pending question
     ("88vip有没有维权", {}),  # another product: not a reply

@@ -163,6 +163,13 @@ def test_a_seller_who_takes_leaving_back_and_asks_how_to_join_gets_the_joining_p
     assert "申请加入" in texts(replies) and not shows_exit_path(replies)
 
 
+@pytest.mark.parametrize("abuse", ["傻逼机器人", "垃圾客服 一问三不知"])
+def test_abuse_is_offered_a_person_not_handed_over(bot, sender, abuse):
+    replies = bot.say(sender, abuse)
+    assert "转接" not in texts(replies) and "抱歉" in texts(replies)
+    assert any(b["payload"] == "/request_human" for b in buttons(replies))
+
+
 def test_cancel_stops_the_check(bot, sender):
     bot.say(sender, "我能退出账期保障吗")
     assert "先不检查了" in texts(bot.say(sender, "算了"))

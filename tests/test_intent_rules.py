@@ -201,6 +201,14 @@ def test_understood_is_told_from_not_knowing_and_from_questions(text, understood
     assert intent_rules.acknowledges(normalize(text)) is understood
 
 
+@pytest.mark.parametrize("text, abuse", [
+    ("傻逼机器人", True), ("垃圾客服 一问三不知", True), ("SB", True), ("你们淘宝就是坑人", True),
+    ("账期保障怎么退出", False), ("客服说不能退", False), ("机器人能帮我查吗", False),
+])
+def test_abuse_is_told_from_mentioning_the_bot_or_a_person(text, abuse):
+    assert intent_rules.insults(normalize(text)) is abuse
+
+
 @pytest.mark.parametrize("text, trouble", [("麻烦了", True), ("那就麻烦你了", True), ("麻烦您了！", True),
                                            ("麻烦帮我查下怎么退", False), ("太麻烦了", False)])
 def test_trouble_you(text, trouble):
