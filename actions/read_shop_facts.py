@@ -40,13 +40,16 @@ NOT_REPLIES = {"request_human", "cancel", "greet", "goodbye", "thank"}
 # Only a reply that says it corrects: "没事 谢谢" after the verdict is not "no 维权".
 CORRECTED_BY_REPLY = {"utter_blocker_dispute": Fact.DISPUTE}
 CORRECTION = re.compile(r"不对|错了|记错|看错|说错|搞错|弄错|刚看|刚查|查了下|看了下|其实|更正|纠正")
+# Or news since the verdict: "现在处理完了", "已经结束了" after "a dispute blocks it" (a seller-tester's got
+# "好的。还有其他…" and the old verdict stood).
+UPDATE = re.compile(r"现在|刚刚|刚才|已经|这会儿|目前|今天")
 
 
 def pending_fact(tracker: Tracker) -> Optional[Fact]:
     """The fact the check is waiting for, if it is waiting; else the blocker its verdict just named."""
     if tracker.active_loop_name != "exit_check_form":
         text = tracker.latest_message.get("text") or ""
-        if not CORRECTION.search(text) or not _verdict_just_given(tracker.events):
+        if not (CORRECTION.search(text) or UPDATE.search(text)) or not _verdict_just_given(tracker.events):
             return None
         # "哦不对 其实没交" after any verdict: the verb says which fact; else the one blocker it named
         return verb_fact(text) or _blocker_just_named(tracker.events)

@@ -581,7 +581,8 @@ def _after_verdict(text, intent, slots, *verdict):
 
 
 @pytest.mark.parametrize("text, expected", [("哦不对 刚看了 没有了 昨天结束了", {DISPUTE: "no"}),
-                                            ("没事 谢谢", {}), ("好的", {})])
+                                            ("现在处理完了", {DISPUTE: "no"}), ("已经结束了", {DISPUTE: "no"}),
+                                            ("现在怎么办", {}), ("没事 谢谢", {}), ("好的", {})])
 async def test_a_correction_right_after_a_verdict_is_about_the_blocker_it_named(domain, text, expected):
     from actions.read_shop_facts import read_and_record
 
