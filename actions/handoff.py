@@ -216,6 +216,16 @@ PERSON_PAYLOAD = "/request_human"
 CHECK_PAYLOAD = "/ask_can_exit"
 
 
+# The bot's last words were an answer: a FAQ topic, or the end of a verdict.
+_ANSWER_ENDINGS = ("utter_after_exit", "utter_after_blockers", "utter_exit_steps")
+
+
+def _just_answered(events: List[Dict[Text, Any]]) -> bool:
+    """Whether the bot's messages before the seller's latest one answered something."""
+    said = [(e.get("metadata") or {}).get("utter_action") or "" for e in bot_messages_before_latest(events)]
+    return any(name.startswith("utter_faq/") or name in _ANSWER_ENDINGS for name in said)
+
+
 class ActionAcceptOffer(Action):
     """A lone "yes" outside the check accepts what the bot just offered: "好的 转吧" a person, "可以" /
     "麻烦了" the exit check; with nothing offered, a short OK ("麻烦了": you're welcome)."""
@@ -245,5 +255,7 @@ class ActionAcceptOffer(Action):
         if trouble_you(text):
             dispatcher.utter_message(response="utter_thank")
         elif tracker.active_loop_name != "exit_check_form":  # in the check the form's question follows alone
-            dispatcher.utter_message(response="utter_affirm_ok")
+            # "ok" after an answer acknowledges it; with nothing answered, it asks for a topic
+            dispatcher.utter_message(response="utter_acknowledged" if _just_answered(tracker.events)
+                                     else "utter_affirm_ok")
         return []

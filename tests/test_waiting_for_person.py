@@ -222,6 +222,21 @@ async def test_understood_accepts_no_offer(domain, text):
     assert [m["response"] for m in dispatcher.messages] == ["utter_acknowledged"]
 
 
+@pytest.mark.parametrize("before, expected", [("utter_faq/what_is", "utter_acknowledged"),
+                                              ("utter_after_exit", "utter_acknowledged"),
+                                              ("utter_greet", "utter_affirm_ok")])
+async def test_ok_after_an_answer_acknowledges_it_and_otherwise_asks_for_a_topic(domain, before, expected):
+    from actions.handoff import ActionAcceptOffer
+
+    said = {"event": "bot", "text": "…", "metadata": {"utter_action": before}}
+    tracker = make_tracker("ok", "affirm")
+    tracker.events = [{"event": "user", "text": "账期保障是啥"}, said, {"event": "user", "text": "ok"}]
+    tracker.active_loop = {}
+    dispatcher = CollectingDispatcher()
+    assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []
+    assert [m["response"] for m in dispatcher.messages] == [expected]
+
+
 async def test_offered_both_a_check_and_a_person_a_yes_naming_the_person_hands_over(domain):
     from actions.handoff import ActionAcceptOffer
 
