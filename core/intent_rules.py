@@ -157,7 +157,7 @@ def short_yes(text: str) -> bool:
 # neither accepts an offer (a person, the check) nor answers a question of the check. Without it "收到" was taken
 # for out of scope and declined, and "明白了" after the decline's 转人工 button handed the seller to a person.
 _ACKNOWLEDGES = re.compile(r"^(嗯+|恩+|哦+|噢+|喔+|好+的?|行|ok|okay|那|我|这下)*"
-                           r"(收到|明白|知道|了解|懂|清楚|晓得|get|原来如此|原来是这样|是这样啊|这样啊)+"
+                           r"(收到|明白|知道|了解|懂|清楚|晓得|get|原来如此|原来是这样|是这样啊|这样啊|👍|🙏)+"
                            r"(了|啦|的|哈|啊|呀|咯|喽|嗯|哦|噢)*[!！。.~]*$", re.IGNORECASE)
 
 

@@ -193,7 +193,7 @@ def test_a_question_is_not_a_bare_reply(intent, text, question):
 
 @pytest.mark.parametrize("text, understood", [
     ("收到", True), ("收到了", True), ("明白了", True), ("好的 知道了", True), ("懂了", True), ("了解了", True),
-    ("原来如此", True), ("get了", True),
+    ("原来如此", True), ("get了", True), ("👍", True), ("好的🙏", True),
     ("不知道", False), ("不清楚", False), ("我不明白", False), ("收到的货是坏的怎么办", False), ("了解一下账期保障", False),
     ("知道了谢谢", False),  # thanks: the thanks reply
 ])
