@@ -44,7 +44,7 @@ HOW_OR_WHY = ("怎么", "如何", "在哪", "哪里", "哪儿", "步骤", "退�
               "为什么", "为啥", "不了", "不掉", "失败", "再开", "再加", "再参加", "再申请", "重新", "还能开",
               "多久", "什么时候", "之后", "以后", "后钱", "影响", "几次", "多少", "必须", "程度", "是不是")
 # "那保证金能退吗" asks about the deposit, not about leaving 账期保障.
-_OTHER_TOOL_BEFORE = re.compile(r"(保证金|订单险)(的钱)?(也|还|就|现在)?$")
+_OTHER_TOOL_BEFORE = re.compile(r"(?<![没无未])(?<!没交)(?<!没买)(?<!没开)(?<!没有)(保证金|订单险)(的钱)?(也|还|就|现在)?$")
 # "是不是可以直接退了" asks whether the shop can exit; other "是不是" ask how or why.
 _IS_IT_POSSIBLE = re.compile(r"是不是(就|都|已经|现在)?(可以|能)")
 # A question ends here (or the text goes on with another one).
@@ -363,10 +363,12 @@ def core_question(text: str) -> str:
     return ""
 
 
-# "我不想退了 我想问怎么开通", "算了不关了 那保证金怎么退": the seller takes leaving back, then asks something;
-# read whole, its 退 made it the exit steps. The question is what follows.
-_TAKES_BACK_LEAVING = re.compile(r"^(算了|那|哦|噢|嗯|好吧|行吧)?(我|我们)?(还是|先|暂时|现在|又)?(不想|不打算|不准备|不)"
-                                 r"(退|关|退出|关闭|关掉)(账期保障|账期|这个)?(了|啦)")
+# "我不想退了 我想问怎么开通", "算了不关了 那保证金怎么退", "算了不查了 直接告诉我在哪退": the seller takes
+# leaving (or the check) back, then asks something; read whole, its 退 made it the exit steps, or its 算了 a
+# stop that swallowed the question. The question is what follows.
+_TAKES_BACK_LEAVING = re.compile(r"^(算了|那|哦|噢|嗯|好吧|行吧)?(我|我们)?(还是|先|暂时|现在|又)?"
+                                 r"((不想|不打算|不准备|不)(退|关|退出|关闭|关掉)(账期保障|账期|这个)?|"
+                                 r"(不|不用|别|先不|不要)(帮我)?(查|检查|测|看)(了|啦)?)(了|啦)")
 MIN_QUESTION_AFTER = 4
 
 

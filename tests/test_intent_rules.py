@@ -32,7 +32,7 @@ def test_a_long_story_is_also_read_by_its_last_question():
 
 @pytest.mark.parametrize("text, question", [
     ("我不想退了 我想问怎么开通", "我想问怎么开通"), ("算了不关了，那保证金怎么退", "那保证金怎么退"),
-    ("还是不退了 退了之后钱多久能用", "退了之后钱多久能用"),
+    ("还是不退了 退了之后钱多久能用", "退了之后钱多久能用"), ("算了不查了 你直接告诉我在哪退就行", "你直接告诉我在哪退就行"),
     ("不退出会怎么样", ""),  # asks what not leaving does: no change of mind
     ("不想退了", ""), ("我不想退了因为朋友说影响不大", ""),  # nothing asked after it
 ])
@@ -47,7 +47,9 @@ def test_the_question_after_taking_leaving_back(text, question):
     ("是不是必须等维权全部结束才能退账期保障", False), ("千牛手机app能退账期保障吗", False),
     ("店里没维权 也不卖强制类目 那我是不是可以直接退了", True), ("系统不让关账期保障 什么情况", False),
     ("退出了账期保障，那保证金能退吗", False), ("交了保证金 能退账期保障吗", True),
-    ("我卖手机的 没交保证金 能退账期吗", True), ("账期保障退出 能帮我查下吗", True), ("用手机能关账期保障吗", False),  # 手机 as goods, not as where
+    ("我卖手机的 没交保证金 能退账期吗", True), ("没有维权 强制类目的在卖 没交保证金也没订单险 能退吗", True),
+    ("那保证金能退吗", False),  # the 保证金's money: not the exit
+    ("账期保障退出 能帮我查下吗", True), ("用手机能关账期保障吗", False),  # 手机 as goods, not as where
 ])
 def test_can_i_exit_is_told_from_how_and_why(text, can_exit):
     assert intent_rules.asks_whether_exit_possible(normalize(text)) is can_exit
