@@ -22,7 +22,7 @@ from actions.handoff import offered_a_person, start_handoff
 from actions.read_shop_facts import read_and_record
 from core.answer_plan import answers_for, conversation_subject, follow_up_topic, says_exit_fails
 from core.handoff import REQUESTED, failed_twice
-from core.intent_rules import short_yes
+from core.intent_rules import insults, short_yes
 from core.ranking import faq_ranking, likeliest_intent, meanings
 from core.slots import facts_from_slots
 
@@ -97,6 +97,9 @@ class ActionClarify(Action):
         if events is not None:
             return events
         slots, recorded = read
+        if insults(message.get("text") or ""):  # abuse: sorry, and a person if they want one (not "没看懂")
+            dispatcher.utter_message(response="utter_sorry_offer_person")
+            return recorded
         facts = facts_from_slots(slots)
         topic = follow_up_topic(message, conversation_subject(tracker.events))
         if not topic and says_exit_fails(message.get("text") or "") and likeliest_intent(message) == "faq":

@@ -15,7 +15,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.correction import corrected
 from actions.read_shop_facts import answered_check_question
-from core.intent_rules import insults
 
 
 class ActionDecline(Action):
@@ -30,8 +29,6 @@ class ActionDecline(Action):
         events = corrected(dispatcher, tracker)  # "不对不对，我是交了一部分，没交满" right after the verdict
         if events is not None:
             return events
-        if insults(tracker.latest_message.get("text") or ""):
-            dispatcher.utter_message(response="utter_sorry_offer_person")  # not "资料里没有" to abuse
-        elif not answered_check_question(tracker):
+        if not answered_check_question(tracker):
             dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -93,7 +93,7 @@ class IntentRules(NormalizingComponent):
         if intent_rules.demands_person(text):  # "账期保障怎么退出 转人工吧": the person is what they ask for
             return "request_human"
         if intent in ABUSE_READ_AS and intent_rules.insults(text) and not intent_rules.is_question(text):
-            return "out_of_scope"  # "傻逼机器人": an apology and the offer of a person (action_decline)
+            return DEFAULT_NLU_FALLBACK_INTENT_NAME  # "傻逼机器人": an apology and a person offered (action_clarify)
         if intent_rules.wants_to_exit(text):
             return "ask_can_exit"  # "我想退账期保障", "帮我退出账期保障 谢谢": the check, which ends with the steps
         if intent_rules.acknowledges(text):

@@ -395,9 +395,9 @@ async def test_an_out_of_scope_question_during_the_check_is_declined(domain):
     assert _sent(dispatcher) == ["utter_out_of_scope"]
 
 
-async def test_abuse_gets_an_apology_and_the_offer_of_a_person_not_the_out_of_scope_decline(domain):
+async def test_abuse_gets_an_apology_and_the_offer_of_a_person(domain):
     dispatcher = CollectingDispatcher()
-    await ActionDecline().run(dispatcher, make_tracker("垃圾客服 一问三不知", "out_of_scope"), domain)
+    await ActionClarify().run(dispatcher, make_tracker("垃圾客服 一问三不知", "nlu_fallback"), domain)
     assert _sent(dispatcher) == ["utter_sorry_offer_person"]
     assert domain["responses"]["utter_sorry_offer_person"][0]["buttons"][0]["payload"] == "/request_human"
 
