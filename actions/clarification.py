@@ -22,7 +22,7 @@ from actions.handoff import offered_a_person, start_handoff
 from actions.read_shop_facts import read_and_record
 from core.answer_plan import answers_for, conversation_subject, follow_up_topic, says_exit_fails
 from core.handoff import REQUESTED, failed_twice
-from core.intent_rules import insults, short_yes
+from core.intent_rules import bare_ok, insults, short_yes
 from core.ranking import faq_ranking, likeliest_intent, meanings
 from core.slots import facts_from_slots
 
@@ -90,7 +90,8 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         message = tracker.latest_message
-        if offered_a_person(tracker.events) and short_yes(message.get("text") or ""):  # "行吧" to the offer
+        text = message.get("text") or ""
+        if offered_a_person(tracker.events) and short_yes(text) and not bare_ok(text):  # "行吧" to the offer
             return start_handoff(dispatcher, tracker, REQUESTED)
         read = read_and_record(tracker)
         events = corrected(dispatcher, tracker, read)  # "哦不对 那个已经结束了" right after the verdict

@@ -24,7 +24,7 @@ from core import webhook
 from core.answer_plan import MAX_ANSWERS, OUT_OF_SCOPE, answers_for, asked_topics, sure_topic
 from core.fact_table import BY_SLOT
 from core.handoff import REQUESTED, handoff_payload
-from core.intent_rules import acknowledges, question_besides_person, trouble_you
+from core.intent_rules import acknowledges, bare_ok, question_besides_person, trouble_you
 from core.normalization import TEXT_AS_WRITTEN
 from core.settings import handoff_webhook_url
 from core.slots import facts_from_slots
@@ -246,8 +246,11 @@ class ActionAcceptOffer(Action):
             return []
         offered = offered_buttons(tracker.events)
         names_person = any(word in text for word in ("转", "人工", "客服"))
-        if PERSON_PAYLOAD in offered and (names_person or CHECK_PAYLOAD not in offered):
+        if PERSON_PAYLOAD in offered and (names_person or (CHECK_PAYLOAD not in offered and not bare_ok(text))):
             return start_handoff(dispatcher, tracker, REQUESTED)
+        if PERSON_PAYLOAD in offered and CHECK_PAYLOAD not in offered:  # "嗯嗯" to "可以转人工": noted
+            dispatcher.utter_message(response="utter_acknowledged")
+            return []
         choices = [payload for payload in offered if payload not in (PERSON_PAYLOAD, CHECK_PAYLOAD)]
         if CHECK_PAYLOAD in offered and not choices:  # the greeting's menu offers more: "好的" chooses nothing
             dispatcher.utter_message(response="utter_start_exit_check")

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from core.answer_plan import plan_confirmed
+from core.answer_plan import plan_confirmed, stops_check
 from core.eligibility import Answer, Blocker, Fact
 from core.fact_table import BY_SLOT
 from core.intent_rules import is_other_product
@@ -102,8 +102,9 @@ def facts_in_message(message: Dict[Text, Any], pending: Optional[Fact]) -> Dict[
         answer = BUTTON_ANSWERS.get(intent)
         return {pending: answer} if pending and answer else {}
     normalize = normalizer_for(dictionary_dir())
-    if intent in NOT_REPLIES or (intent == "out_of_scope" and is_other_product(normalize(text))):
-        pending = None
+    if intent in NOT_REPLIES or (intent == "out_of_scope" and is_other_product(normalize(text))) \
+            or stops_check(normalize(text)):
+        pending = None  # "算了 不退了，退出以后钱啥时候到" answers no question of the check
     return read_facts(text, normalize, pending)
 
 

@@ -72,9 +72,9 @@ FACT_TABLE: Tuple[FactSpec, ...] = (
                    r"(刚|早就|早|已经|之前|去年|上个?月|上周)\S{0,2}(交|缴|买|加入|开通|投保)"),
         # Not (yet, or no longer, or not enough) covered, though a verb of paying is there.
         false_cues=("申请中", "审核中", "没批", "没通过", "被拒", "拒了", "过期", "到期", "失效", "不够", "没交够",
-                    "没交齐", "差一些", "只交了一部分", "退了",
+                    "没交齐", "差一些", "只交了一部分", r"(?<![以能])退了",  # not "现在可以退了吧"
                     # part of the category's standard amount is not enough (N1)
-                    "一部分", "一点", "部分", "一半", "没交满", "没交全", "没交足", "不足", "少交"),
+                    "一部分", "部分", "一半", "没交满", "没交全", "没交足", "不足", "少交"),
     ),
 )
 

@@ -148,6 +148,16 @@ _SHORT_YES = re.compile(r"^(那|嗯+|好+|好的|好啊|好吧|行|行吧|可以
                         r"麻烦了|麻烦你了|谢谢|帮我|转|转吧|转一下)+[啊吧呀的了!！。.~]*$", re.IGNORECASE)
 
 
+# Only an OK-sound ("嗯嗯", "好的", "ok", "好滴"): to "需要的话可以转人工客服" it says "noted" as often as "yes";
+# a hand-over needs more ("要", "可以", "转吧", the button). A seller-tester's "嗯嗯" was handed over.
+_BARE_OK = re.compile(r"^(嗯+|恩+|好+的?|好滴|好哒|好嘞|ok|okay|哦+|噢+|喔+)[啊吧呀的了哈!！。.~]*$", re.IGNORECASE)
+
+
+def bare_ok(text: str) -> bool:
+    """Whether ``text`` is only an OK-sound ("嗯嗯", "好的", "ok"), which accepts no person."""
+    return bool(_BARE_OK.match(re.sub(r"[\s,，]", "", text)))
+
+
 def short_yes(text: str) -> bool:
     """Whether ``text`` is only a short yes ("行吧", "好啊 帮我转", "👌")."""
     return bool(_SHORT_YES.match(re.sub(r"[\s,，]", "", text)))
@@ -157,7 +167,7 @@ def short_yes(text: str) -> bool:
 # neither accepts an offer (a person, the check) nor answers a question of the check. Without it "收到" was taken
 # for out of scope and declined, and "明白了" after the decline's 转人工 button handed the seller to a person.
 _ACKNOWLEDGES = re.compile(r"^(嗯+|恩+|哦+|噢+|喔+|好+的?|行|ok|okay|那|我|这下)*"
-                           r"(收到|明白|知道|了解|懂|清楚|晓得|get|原来如此|原来是这样|是这样啊|这样啊|👍|🙏)+"
+                           r"(收到|明白|知道|了解|懂|清楚|晓得|get|原来如此|原来是这样|是这样啊|这样啊|👍|👌|🙏)+"
                            r"(了|啦|的|哈|啊|呀|咯|喽|嗯|哦|噢)*[!！。.~]*$", re.IGNORECASE)
 
 

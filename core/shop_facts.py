@@ -51,7 +51,7 @@ QUESTION_CUES = ("?", "吗", "么", "嘛", "什么", "如何", "哪", "为什么
                  "可不可以", "算不算", "会不会", "要不要", "多久", "多少", "是指", "几天", "还是", "好不好", "哪个")
 # Doubt whether what was paid reaches the category's standard amount (N1): "交了保证金 不知道够不够" is not
 # "covered", whatever verb of paying it has.
-DOUBTS_AMOUNT = re.compile(r"够不够|够没够|足不足|够了?(吗|么|没|没有|不)[?？]*$|交够了?没|达(没|不)达标|"
+DOUBTS_AMOUNT = re.compile(r"够不够|够没够|足不足|够了?(吗|么|没|没有|不)[?？]*$|交够了?没|达(没|不)达标|交了(一)?点|"
                            r"(不知道|不清楚|不确定|不晓得|不知)\S{0,3}(够|足|达标)")
 # An amount of money: "500", "800块", "1.5k", "五百", "两千", "一千五". Not a count of days, items or orders.
 _AMOUNT_DIGITS = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)\s*(k|w|千|万)?(?![0-9.]|\s*(天|个|单|笔|件|条|款|月|年|号|日|次|%|点|分|岁|人|类))",

@@ -692,3 +692,13 @@ def test_the_words_settle_the_topic(text, topic, refined):
     from core.answer_plan import answers_for
 
     assert answers_for([topic], Facts(), text) == [f"utter_faq/{refined}"]
+
+
+@pytest.mark.parametrize("text", ["算了 不退了，退出以后钱啥时候到", "不关了 那保证金怎么退"])
+def test_taking_leaving_back_answers_no_question_of_the_check(text):
+    """A seller-tester's "算了 不退了…" at the 保证金 question was read as paid and got "可以退出"."""
+    from actions.read_shop_facts import facts_in_message
+    from core.eligibility import Fact
+
+    for pending in Fact:
+        assert facts_in_message({"text": text, "intent": {"name": "faq"}}, pending) == {}

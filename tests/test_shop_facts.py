@@ -89,7 +89,10 @@ def test_most_sentences_are_read_exactly():
     ("噢不对有两个", Fact.DISPUTE, Fact.DISPUTE, Answer.YES),  # as a bare reply
     # Part of the category's standard amount does not cover it (N1).
     ("交了一部分保证金", Fact.COVERED, Fact.COVERED, Answer.NO),
-    ("保证金交了一点点", None, Fact.COVERED, Answer.NO),
+    # "a little" says an amount, not a part of it: maybe not enough (unknown; the verdict says the standard).
+    ("保证金交了一点点", None, Fact.COVERED, Answer.UNKNOWN), ("交了一点", Fact.COVERED, Fact.COVERED, Answer.UNKNOWN),
+    # "可以退了" is the exit, not the 保证金 refunded: "刚把保证金交了 现在可以退了吧" says it is paid.
+    ("我刚刚把保证金交了 现在可以退了吧", None, Fact.COVERED, Answer.YES), ("保证金已经退了", None, Fact.COVERED, Answer.NO),
     ("保证金我交了，但是只交了一半", Fact.COVERED, Fact.COVERED, Answer.NO),
     # One category left uncovered is not covered (seller-testers: both were told they could exit).
     ("3个里面2个交了保证金，1个没交", Fact.COVERED, Fact.COVERED, Answer.NO),

@@ -207,7 +207,21 @@ async def test_yes_to_the_offer_of_the_check_starts_it(domain, text):
     assert [m["response"] for m in dispatcher.messages] == ["utter_start_exit_check"]
 
 
-@pytest.mark.parametrize("text", ["收到", "明白了", "知道了", "好的 了解了"])
+@pytest.mark.parametrize("text", ["嗯嗯", "ok", "好滴"])
+async def test_a_bare_ok_to_the_offer_of_a_person_is_noted_not_a_hand_over(domain, text):
+    """"需要的话可以转人工客服 [转人工]" → "嗯嗯": a seller-tester's was handed over; the button stays there."""
+    from actions.handoff import ActionAcceptOffer
+
+    offer = {"event": "bot", "text": "抱歉…", "data": {"buttons": [{"title": "转人工", "payload": "/request_human"}]}}
+    tracker = make_tracker(text, "affirm")
+    tracker.events = [{"event": "user", "text": "88VIP怎么开通"}, offer, {"event": "user", "text": text}]
+    tracker.active_loop = {}
+    dispatcher = CollectingDispatcher()
+    assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_acknowledged"]
+
+
+@pytest.mark.parametrize("text", ["收到", "明白了", "知道了", "好的 了解了", "👌"])
 async def test_understood_accepts_no_offer(domain, text):
     """"明白了" after "需要的话可以转人工客服 [转人工]" handed the seller to a person."""
     from actions.handoff import ActionAcceptOffer
