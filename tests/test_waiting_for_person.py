@@ -207,29 +207,23 @@ async def test_yes_to_the_offer_of_the_check_starts_it(domain, text):
     assert [m["response"] for m in dispatcher.messages] == ["utter_start_exit_check"]
 
 
-@pytest.mark.parametrize("text", ["嗯嗯", "ok", "好滴"])
-async def test_a_bare_ok_to_the_offer_of_a_person_is_noted_not_a_hand_over(domain, text):
-    """"需要的话可以转人工客服 [转人工]" → "嗯嗯": a seller-tester's was handed over; the button stays there."""
+PERSON_ONLY = ["/request_human"]
+CHECK_AND_PERSON = ["/ask_can_exit", "/request_human"]
+
+
+@pytest.mark.parametrize("text, offered", [
+    # A bare OK-sound to "需要的话可以转人工客服 [转人工]" is noted (a seller-tester's "嗯嗯" was handed over).
+    ("嗯嗯", PERSON_ONLY), ("ok", PERSON_ONLY), ("好滴", PERSON_ONLY),
+    # "Understood" accepts neither offer ("明白了" after a 转人工 button handed the seller over).
+    ("收到", CHECK_AND_PERSON), ("明白了", CHECK_AND_PERSON), ("知道了", PERSON_ONLY), ("好的 了解了", CHECK_AND_PERSON),
+    ("👌", CHECK_AND_PERSON),
+])
+async def test_an_ok_or_understood_accepts_no_offer(domain, text, offered):
     from actions.handoff import ActionAcceptOffer
 
-    offer = {"event": "bot", "text": "抱歉…", "data": {"buttons": [{"title": "转人工", "payload": "/request_human"}]}}
+    offer = {"event": "bot", "text": "…", "data": {"buttons": [{"payload": payload} for payload in offered]}}
     tracker = make_tracker(text, "affirm")
-    tracker.events = [{"event": "user", "text": "88VIP怎么开通"}, offer, {"event": "user", "text": text}]
-    tracker.active_loop = {}
-    dispatcher = CollectingDispatcher()
-    assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []
-    assert [m["response"] for m in dispatcher.messages] == ["utter_acknowledged"]
-
-
-@pytest.mark.parametrize("text", ["收到", "明白了", "知道了", "好的 了解了", "👌"])
-async def test_understood_accepts_no_offer(domain, text):
-    """"明白了" after "需要的话可以转人工客服 [转人工]" handed the seller to a person."""
-    from actions.handoff import ActionAcceptOffer
-
-    both = {"event": "bot", "text": "…可以转人工。也可以让我帮您逐项检查。",
-            "data": {"buttons": [{"payload": "/ask_can_exit"}, {"payload": "/request_human"}]}}
-    tracker = make_tracker(text, "affirm")
-    tracker.events = [{"event": "user", "text": "为啥退不了"}, both, {"event": "user", "text": text}]
+    tracker.events = [{"event": "user", "text": "为啥退不了"}, offer, {"event": "user", "text": text}]
     tracker.active_loop = {}
     dispatcher = CollectingDispatcher()
     assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []
