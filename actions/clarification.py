@@ -98,15 +98,16 @@ class ActionClarify(Action):
         if events is not None:
             return events
         slots, recorded = read
-        if insults(message.get("text") or ""):  # abuse: sorry, and a person if they want one (not "没看懂")
+        if insults(text):  # abuse: sorry, and a person if they want one (not "没看懂")
             dispatcher.utter_message(response="utter_sorry_offer_person")
             return recorded
         facts = facts_from_slots(slots)
-        topic = follow_up_topic(message, conversation_subject(tracker.events))
-        if not topic and says_exit_fails(message.get("text") or "") and likeliest_intent(message) == "faq":
+        subject = conversation_subject(tracker.events)
+        topic = follow_up_topic(message, subject)
+        if not topic and says_exit_fails(text) and likeliest_intent(message) == "faq":
             topic = "exit_fails"  # "不是维权的问题 还是退不掉": it says so in words
         if topic:  # "一年多少钱" right after 订单险: read as "订单险一年多少钱"
-            for name in answers_for([topic], facts, message.get("text") or ""):
+            for name in answers_for([topic], facts, text):
                 dispatcher.utter_message(response=name)
             return recorded
         if failed_twice(tracker.events):  # a person is offered, never imposed
@@ -115,7 +116,7 @@ class ActionClarify(Action):
         if likeliest_intent(tracker.latest_message) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
             return recorded
-        buttons = (follow_up_suggestions(message, conversation_subject(tracker.events), domain)
+        buttons = (follow_up_suggestions(message, subject, domain)
                    or suggestions(tracker.latest_message, domain))
         if len(buttons) < MIN_MENU:
             dispatcher.utter_message(response="utter_default")

@@ -19,7 +19,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.answer import ActionAnswer
 from actions.correction import corrected
-from actions.read_shop_facts import bot_messages_before_latest, facts_in_message, read_and_record
+from actions.read_shop_facts import (
+    bot_actions_before_latest,
+    bot_messages_before_latest,
+    facts_in_message,
+    read_and_record,
+)
 from core import webhook
 from core.answer_plan import MAX_ANSWERS, OUT_OF_SCOPE, answers_for, asked_topics, sure_topic
 from core.fact_table import BY_SLOT
@@ -222,8 +227,7 @@ _ANSWER_ENDINGS = ("utter_after_exit", "utter_after_blockers", "utter_exit_steps
 
 def _just_answered(events: List[Dict[Text, Any]]) -> bool:
     """Whether the bot's messages before the seller's latest one answered something."""
-    said = [(e.get("metadata") or {}).get("utter_action") or "" for e in bot_messages_before_latest(events)]
-    return any(name.startswith("utter_faq/") or name in _ANSWER_ENDINGS for name in said)
+    return any(name.startswith("utter_faq/") or name in _ANSWER_ENDINGS for name in bot_actions_before_latest(events))
 
 
 class ActionAcceptOffer(Action):
@@ -246,10 +250,10 @@ class ActionAcceptOffer(Action):
             return []
         offered = offered_buttons(tracker.events)
         names_person = any(word in text for word in ("转", "人工", "客服"))
-        if PERSON_PAYLOAD in offered and (names_person or (CHECK_PAYLOAD not in offered and not bare_ok(text))):
-            return start_handoff(dispatcher, tracker, REQUESTED)
-        if PERSON_PAYLOAD in offered and CHECK_PAYLOAD not in offered:  # "嗯嗯" to "可以转人工": noted
-            dispatcher.utter_message(response="utter_acknowledged")
+        if PERSON_PAYLOAD in offered and (names_person or CHECK_PAYLOAD not in offered):
+            if names_person or not bare_ok(text):
+                return start_handoff(dispatcher, tracker, REQUESTED)
+            dispatcher.utter_message(response="utter_acknowledged")  # "嗯嗯" to "可以转人工": noted
             return []
         choices = [payload for payload in offered if payload not in (PERSON_PAYLOAD, CHECK_PAYLOAD)]
         if CHECK_PAYLOAD in offered and not choices:  # the greeting's menu offers more: "好的" chooses nothing

@@ -71,13 +71,13 @@ def bot_messages_before_latest(events: List[Dict[Text, Any]]) -> List[Dict[Text,
     return messages
 
 
-def _bot_actions_before_latest(events: List[Dict[Text, Any]]) -> List[Text]:
+def bot_actions_before_latest(events: List[Dict[Text, Any]]) -> List[Text]:
     """The response names of those messages."""
     return [(e.get("metadata") or {}).get("utter_action") or "" for e in bot_messages_before_latest(events)]
 
 
 def _verdict_just_given(events: List[Dict[Text, Any]]) -> bool:
-    return any(name in VERDICT_OPENINGS for name in _bot_actions_before_latest(events))
+    return any(name in VERDICT_OPENINGS for name in bot_actions_before_latest(events))
 
 
 def corrects_verdict(tracker: Tracker, recorded: List[EventType]) -> bool:
@@ -89,7 +89,7 @@ def corrects_verdict(tracker: Tracker, recorded: List[EventType]) -> bool:
 
 def _blocker_just_named(events: List[Dict[Text, Any]]) -> Optional[Fact]:
     """The fact of the only stated blocker in the bot's messages before the seller's latest one."""
-    named = [CORRECTED_BY_REPLY.get(name) for name in _bot_actions_before_latest(events)
+    named = [CORRECTED_BY_REPLY.get(name) for name in bot_actions_before_latest(events)
              if name in BLOCKER_RESPONSES]
     return named[0] if len(named) == 1 else None
 
@@ -102,8 +102,9 @@ def facts_in_message(message: Dict[Text, Any], pending: Optional[Fact]) -> Dict[
         answer = BUTTON_ANSWERS.get(intent)
         return {pending: answer} if pending and answer else {}
     normalize = normalizer_for(dictionary_dir())
-    if intent in NOT_REPLIES or (intent == "out_of_scope" and is_other_product(normalize(text))) \
-            or stops_check(normalize(text)):
+    normalized = normalize(text)
+    if intent in NOT_REPLIES or (intent == "out_of_scope" and is_other_product(normalized)) \
+            or stops_check(normalized):
         pending = None  # "算了 不退了，退出以后钱啥时候到" answers no question of the check
     return read_facts(text, normalize, pending)
 

@@ -390,7 +390,7 @@ def workers(work: Path, seeds) -> Dict:
                                                            seed=next(seeds), max_seconds=WORKER_SECONDS)
                                              for _ in range(ROUNDS)])
                                  for level in WORKER_LEVELS]
-            found[f"rss_mb_{count}"] = _worker_rss_mb(server.processes["all"].pid)
+            found[f"rss_mb_{count}"] = _worker_rss_mb(root)
         finally:
             server.stop_all()
     return found

@@ -68,11 +68,10 @@ class QuestionSplitter(NormalizingComponent):
             questions = with_subjects(split_questions(text, self._normalize), self._normalize)
             if len(questions) > 1:
                 added += [Message(data={TEXT: question, PARENT: message}) for question in questions]
-            elif after_taking_back_leaving(text):
-                added.append(Message(data={TEXT: after_taking_back_leaving(text), PARENT: message, _CORE: True,
-                                           _TAKEN_BACK: True}))
-            elif core_question(text):
-                added.append(Message(data={TEXT: core_question(text), PARENT: message, _CORE: True}))
+            elif asked := after_taking_back_leaving(text):
+                added.append(Message(data={TEXT: asked, PARENT: message, _CORE: True, _TAKEN_BACK: True}))
+            elif asked := core_question(text):
+                added.append(Message(data={TEXT: asked, PARENT: message, _CORE: True}))
             elif is_follow_up(self._normalize(text)):
                 added += [Message(data={TEXT: subject + text, PARENT: message, _SUBJECT: subject})
                           for subject in FOLLOW_UP_SUBJECTS]

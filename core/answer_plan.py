@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Text
 
 from core.eligibility import Answer, Blocker, Facts, Outcome, assess, blockers
 from core.intent_rules import is_other_product, subject_of
-from core.shop_facts import COVER_VERB, DOUBTS_AMOUNT
+from core.shop_facts import COVER_VERB, DOUBTS_AMOUNT, amounts
 from core.verdict_responses import cause_responses, responses_for
 
 MAX_ANSWERS = 3
@@ -88,10 +88,14 @@ def says_exit_fails(text: Text) -> bool:
     return any(cue in text for cue in EXIT_FAILS_CUES) or bool(_EXIT_THEN_FAILS.search(text))
 
 
+def _said(events: List[Dict[Text, Any]]) -> List[Text]:
+    """What the seller wrote in this conversation, message by message (normalised where NLU saw it)."""
+    return [(e.get("parse_data") or {}).get("text") or e.get("text") or "" for e in events if e.get("event") == "user"]
+
+
 def said_exit_fails(events: List[Dict[Text, Any]]) -> bool:
     """Whether the seller said in this conversation that their exit fails ("退出失败了 但是我没有维权啊")."""
-    return any(says_exit_fails((e.get("parse_data") or {}).get("text") or e.get("text") or "")
-               for e in events if e.get("event") == "user")
+    return any(says_exit_fails(text) for text in _said(events))
 
 
 # "订单险买了", "我们开了订单险": the seller has 订单险 (normalised text; "订单险没买" is not).
@@ -101,19 +105,14 @@ _HAS_INSURANCE = re.compile(r"(?<![没未不])(买|开|开通|加入|加|参加|
 
 def said_insurance(events: List[Dict[Text, Any]]) -> bool:
     """Whether the seller said in this conversation that they have 订单险."""
-    texts = [(e.get("parse_data") or {}).get("text") or e.get("text") or "" for e in events if e.get("event") == "user"]
-    return any(_HAS_INSURANCE.search(text) and "吗" not in text for text in texts)
-
-
-# An amount paid ("交了500", "保证金交了两千"): whether it is enough depends on the category's standard (N1).
-_AMOUNT = re.compile(r"[0-9]{2,}|[一二两三四五六七八九几]\s*[千百万]|[千百万]块")
+    return any(_HAS_INSURANCE.search(text) and "吗" not in text for text in _said(events))
 
 
 def said_deposit_amount(events: List[Dict[Text, Any]]) -> bool:
-    """Whether the seller named an amount they paid, or doubted it is enough ("不知道够不够")."""
-    texts = [(e.get("parse_data") or {}).get("text") or e.get("text") or "" for e in events if e.get("event") == "user"]
-    return any(DOUBTS_AMOUNT.search(text) or (_AMOUNT.search(text) and (COVER_VERB.search(text) or "保证金" in text))
-               for text in texts)
+    """Whether the seller named an amount they paid ("交了500", "保证金交了两千": enough depends on the category's
+    standard, N1), or doubted it is enough ("不知道够不够")."""
+    return any(DOUBTS_AMOUNT.search(text) or (amounts(text) and (COVER_VERB.search(text) or "保证金" in text))
+               for text in _said(events))
 
 
 def verdict_responses(facts: Facts, events: List[Dict[Text, Any]]) -> List[Text]:
